@@ -1,0 +1,56 @@
+# Acme Origin Lock - every entry point a user or CI needs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+CFN := $(VENV)/bin/cfn
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: setup build lint typecheck models-check validate cfn-lint jest contract test demo clean
+
+## setup: venv from requirements.txt and node_modules from package-lock.json (idempotent, quick when done)
+setup: $(VENV)/.stamp node_modules/.stamp
+
+$(VENV)/.stamp: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.stamp: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+build: setup
+	npx tsc -p tsconfig.build.json
+
+lint: setup
+	npx eslint .
+	npx prettier --check .
+
+typecheck: setup
+	npx tsc -p tsconfig.json --noEmit
+
+## models-check: src/models.ts must be exactly what `cfn generate` writes from the schema
+models-check: setup
+	bash tools/check-models.sh
+
+validate: setup
+	$(CFN) validate
+
+cfn-lint: setup
+	bash tools/cfn-lint-all.sh
+
+jest: build
+	npx jest
+
+contract: build
+	bash tools/contract.sh
+
+## test: the README's test command (CI runs exactly this)
+test: setup
+	bash tools/test-all.sh
+
+demo: build
+	node dist/demo/main.js
+
+clean:
+	rm -rf dist build coverage
