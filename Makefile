@@ -27,7 +27,7 @@ lint: setup
 	npx prettier --check .
 
 typecheck: setup
-	npx tsc -p tsconfig.json --noEmit
+	bash tools/typecheck.sh
 
 ## models-check: src/models.ts must be exactly what `cfn generate` writes from the schema
 models-check: setup
@@ -42,8 +42,9 @@ cfn-lint: setup
 jest: build
 	npx jest
 
+## contract: cfn test against moto + the local invoke server; one test: make contract ARGS='-- -k contract_create_read'
 contract: build
-	bash tools/contract.sh
+	bash tools/contract.sh $(ARGS)
 
 ## test: the README's test command (CI runs exactly this)
 test: setup

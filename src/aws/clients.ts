@@ -1,0 +1,43 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+export interface AwsClients {
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+  cloudfront: CloudFrontClient;
+  secrets: SecretsManagerClient;
+  tagging: ResourceGroupsTaggingAPIClient;
+}
+
+export interface ClientOptions {
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Extra SDK middleware (tests inject faults through it). */
+  customize?: (clients: AwsClients) => void;
+}
+
+/**
+ * SDK v3 clients from the caller's credentials. The SDK's standard retry strategy retries what AWS
+ * marks retryable (throttling, 5xx) with backoff; endpoints come from AWS_ENDPOINT_URL when set.
+ */
+export function createClients(opts: ClientOptions): AwsClients {
+  const common = {
+    region: opts.region,
+    maxAttempts: 6,
+    retryMode: 'standard' as const,
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+  };
+  const clients: AwsClients = {
+    ec2: new EC2Client(common),
+    elbv2: new ElasticLoadBalancingV2Client(common),
+    // CloudFront is a global service homed in us-east-1.
+    cloudfront: new CloudFrontClient({ ...common, region: 'us-east-1' }),
+    secrets: new SecretsManagerClient(common),
+    tagging: new ResourceGroupsTaggingAPIClient(common),
+  };
+  opts.customize?.(clients);
+  return clients;
+}

@@ -1,0 +1,136 @@
+import { LockError } from '../errors';
+import { coversPort, flatten, hasPermission, isOpen, quotaUsage, remaindersWithoutPort, sameSource } from '../ingress';
+import { Observed, PrefixListRef } from '../observed';
+import { IngressPermission } from '../record';
+import { Step } from '../steps';
+import { addGroupPermission, PlanContext } from '../context';
+import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../observe';
+
+/** Security groups: admit CloudFront's origin-facing prefix lists, then close the port to the internet. */
+
+export const RULES_PER_GROUP_QUOTA = 60;
+const QUOTA_CODE = 'L-0EA8095F';
+
+const isDualstack = (o: Observed): boolean => o.loadBalancer.ipAddressType.startsWith('dualstack');
+
+function requiredLists(o: Observed): PrefixListRef[] {
+  if (!o.prefixLists.v4) {
+    throw new LockError('NotFound', `Enforce.SecurityGroup: managed prefix list '${CLOUDFRONT_V4_LIST}' not found in this region`);
+  }
+  const lists = [o.prefixLists.v4];
+  if (isDualstack(o)) {
+    if (!o.prefixLists.v6) {
+      throw new LockError(
+        'NotFound',
+        `Enforce.SecurityGroup: the load balancer is dualstack but managed prefix list '${CLOUDFRONT_V6_LIST}' was not found`,
+      );
+    }
+    lists.push(o.prefixLists.v6);
+  }
+  return lists;
+}
+
+const admits = (perms: IngressPermission[], listId: string, port: number): boolean =>
+  perms.some((p) => p.PrefixListId === listId && coversPort(p, port));
+
+const prefixPermission = (listId: string, port: number): IngressPermission => ({
+  IpProtocol: 'tcp',
+  FromPort: port,
+  ToPort: port,
+  PrefixListId: listId,
+  Description: 'CloudFront origin-facing (Acme::Origin::Lock)',
+});
+
+/** Before anything else: the prefix lists are admitted (quota checked for every group before any write). */
+export function admitSteps(ctx: PlanContext): Step[] {
+  if (!ctx.enforce.SecurityGroup) return [];
+  const o = ctx.observed;
+  if (o.groups.length === 0) {
+    throw new LockError('InvalidRequest', 'Enforce.SecurityGroup: the load balancer has no security groups to restrict');
+  }
+  const lists = requiredLists(o);
+  const v6Ids = new Set(o.prefixLists.v6 ? [o.prefixLists.v6.id] : []);
+  const steps: Step[] = [];
+  for (const g of o.groups) {
+    const live = flatten(g.permissions);
+    const usage = quotaUsage(g.permissions, o.prefixLists.weights, v6Ids);
+    for (const list of lists) {
+      if (admits(live, list.id, ctx.port)) continue;
+      const family = v6Ids.has(list.id) ? 'v6' : 'v4';
+      const after = usage[family] + list.weight;
+      if (after > RULES_PER_GROUP_QUOTA) {
+        throw new LockError(
+          'ServiceLimitExceeded',
+          `Enforce.SecurityGroup: security group ${g.groupId} has ${usage[family]} IP${family} inbound rules; the prefix list ${list.id} weighs ${list.weight}, which exceeds the rules-per-security-group quota of ${RULES_PER_GROUP_QUOTA} (quota code ${QUOTA_CODE}). Raise the quota or give the load balancer a dedicated security group.`,
+        );
+      }
+      usage[family] = after;
+      const permission = prefixPermission(list.id, ctx.port);
+      addGroupPermission(ctx.ahead.admitted, { groupId: g.groupId, permission });
+      steps.push({ kind: 'authorize-ingress', groupId: g.groupId, permission, tagListener: true });
+    }
+  }
+  return steps;
+}
+
+/** Last: open ingress on the listener port is revoked, keeping the rest of a wider rule open. */
+export function revokeSteps(ctx: PlanContext): Step[] {
+  if (!ctx.enforce.SecurityGroup) return [];
+  const steps: Step[] = [];
+  for (const g of ctx.observed.groups) {
+    const live = flatten(g.permissions);
+    for (const p of live.filter((x) => isOpen(x) && coversPort(x, ctx.port))) {
+      addGroupPermission(ctx.ahead.revoked, { groupId: g.groupId, permission: p });
+      for (const piece of remaindersWithoutPort(p, ctx.port)) {
+        if (hasPermission(live, piece)) continue;
+        addGroupPermission(ctx.ahead.remainders, { groupId: g.groupId, permission: piece });
+        steps.push({ kind: 'authorize-ingress', groupId: g.groupId, permission: piece, tagListener: false });
+      }
+      steps.push({ kind: 'revoke-ingress', groupId: g.groupId, permission: p });
+    }
+  }
+  return steps;
+}
+
+/** Release: restore revoked ingress first, then remove what the lock added. */
+export function releaseSteps(ctx: PlanContext): Step[] {
+  if (ctx.enforce.SecurityGroup) return [];
+  const steps: Step[] = [];
+  const liveOf = (groupId: string): IngressPermission[] | undefined => {
+    const g = ctx.observed.groups.find((x) => x.groupId === groupId);
+    return g ? flatten(g.permissions) : undefined;
+  };
+  for (const e of ctx.final.revoked) {
+    const live = liveOf(e.groupId);
+    if (live && !hasPermission(live, e.permission)) {
+      steps.push({ kind: 'authorize-ingress', groupId: e.groupId, permission: e.permission, tagListener: false });
+    }
+  }
+  for (const e of [...ctx.final.remainders, ...ctx.final.admitted]) {
+    const live = liveOf(e.groupId);
+    // A remainder identical to a restored rule is the restored rule: keep it.
+    const restored = ctx.final.revoked.some((r) => r.groupId === e.groupId && sameSource(r.permission, e.permission));
+    if (live && hasPermission(live, e.permission) && !restored) {
+      steps.push({ kind: 'revoke-ingress', groupId: e.groupId, permission: e.permission });
+    }
+  }
+  ctx.final.revoked = [];
+  ctx.final.remainders = [];
+  ctx.final.admitted = [];
+  return steps;
+}
+
+/** Whether the control holds right now (the drift surface). */
+export function holds(o: Observed): boolean {
+  if (o.groups.length === 0 || !o.prefixLists.v4) return false;
+  const port = o.listener.port;
+  const lists = [o.prefixLists.v4.id];
+  if (isDualstack(o)) {
+    if (!o.prefixLists.v6) return false;
+    lists.push(o.prefixLists.v6.id);
+  }
+  return o.groups.every((g) => {
+    const live = flatten(g.permissions);
+    return !live.some((p) => isOpen(p) && coversPort(p, port)) && lists.every((id) => admits(live, id, port));
+  });
+}

@@ -1,0 +1,177 @@
+import { GetDistributionCommand, NoSuchDistribution } from '@aws-sdk/client-cloudfront';
+import { DescribeSecurityGroupsCommand, paginateDescribeManagedPrefixLists } from '@aws-sdk/client-ec2';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  ListenerNotFoundException,
+  LoadBalancerNotFoundException,
+  paginateDescribeRules,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AwsClients } from '../aws/clients';
+import { invalid, notFound } from './errors';
+import { ObservedDistribution, ObservedRule, Observed, PrefixListRef, RuleRole } from './observed';
+import { decodeRecord, RULE_ROLE_TAG } from './record';
+import { parseListenerArn } from './spec';
+
+export const CLOUDFRONT_V4_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
+export const CLOUDFRONT_V6_LIST = 'com.amazonaws.global.ipv6.cloudfront.origin-facing';
+// moto reports no MaxEntries for managed lists; AWS documents 55 for the IPv4 CloudFront list.
+const CLOUDFRONT_LIST_WEIGHT = 55;
+
+async function describeTags(clients: AwsClients, arns: string[]): Promise<Record<string, Record<string, string>>> {
+  const out: Record<string, Record<string, string>> = {};
+  // DescribeTags takes at most 20 ARNs per call.
+  for (let i = 0; i < arns.length; i += 20) {
+    const res = await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
+    for (const d of res.TagDescriptions ?? []) {
+      out[d.ResourceArn ?? ''] = Object.fromEntries((d.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    }
+  }
+  return out;
+}
+
+async function observeRules(clients: AwsClients, listenerArn: string): Promise<ObservedRule[]> {
+  const raw = [];
+  for await (const page of paginateDescribeRules({ client: clients.elbv2 }, { ListenerArn: listenerArn })) {
+    raw.push(...(page.Rules ?? []));
+  }
+  const rules = raw.filter((r) => !r.IsDefault && r.Priority !== 'default');
+  const tags = await describeTags(
+    clients,
+    rules.map((r) => r.RuleArn ?? ''),
+  );
+  return rules
+    .map((r) => {
+      const role = tags[r.RuleArn ?? '']?.[RULE_ROLE_TAG];
+      const rule: ObservedRule = {
+        arn: r.RuleArn ?? '',
+        priority: Number(r.Priority),
+        conditions: r.Conditions ?? [],
+        actions: r.Actions ?? [],
+      };
+      if (role === 'catch-all' || role === 'guard') rule.role = role as RuleRole;
+      return rule;
+    })
+    .sort((a, b) => a.priority - b.priority);
+}
+
+async function observePrefixLists(clients: AwsClients, referenced: string[]): Promise<Observed['prefixLists']> {
+  const weights: Record<string, number> = {};
+  let v4: PrefixListRef | undefined;
+  let v6: PrefixListRef | undefined;
+  for await (const page of paginateDescribeManagedPrefixLists(
+    { client: clients.ec2 },
+    { Filters: [{ Name: 'prefix-list-name', Values: [CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST] }] },
+  )) {
+    for (const pl of page.PrefixLists ?? []) {
+      const ref = { id: pl.PrefixListId ?? '', weight: pl.MaxEntries ?? CLOUDFRONT_LIST_WEIGHT };
+      weights[ref.id] = ref.weight;
+      if (pl.PrefixListName === CLOUDFRONT_V4_LIST) v4 = ref;
+      if (pl.PrefixListName === CLOUDFRONT_V6_LIST) v6 = ref;
+    }
+  }
+  const unknown = referenced.filter((id) => weights[id] === undefined);
+  if (unknown.length > 0) {
+    for await (const page of paginateDescribeManagedPrefixLists(
+      { client: clients.ec2 },
+      { PrefixListIds: unknown },
+    )) {
+      for (const pl of page.PrefixLists ?? []) weights[pl.PrefixListId ?? ''] = pl.MaxEntries ?? 1;
+    }
+  }
+  return { v4, v6, weights };
+}
+
+export async function observeDistribution(
+  clients: AwsClients,
+  id: string,
+): Promise<ObservedDistribution | undefined> {
+  try {
+    const out = await clients.cloudfront.send(new GetDistributionCommand({ Id: id }));
+    return {
+      id,
+      status: out.Distribution?.Status ?? 'Unknown',
+      origins: out.Distribution?.DistributionConfig?.Origins?.Items ?? [],
+    };
+  } catch (e) {
+    if (e instanceof NoSuchDistribution) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Reads everything the planner and the read handler need. `distributionIds` are the distributions of
+ * interest beyond those the record names (the spec's). Missing listener → NotFound.
+ */
+export async function observe(clients: AwsClients, listenerArn: string, distributionIds: string[]): Promise<Observed> {
+  const arnParts = parseListenerArn(listenerArn);
+  let listener;
+  try {
+    const out = await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+    listener = out.Listeners?.[0];
+  } catch (e) {
+    if (e instanceof ListenerNotFoundException) throw notFound('ListenerArn', `listener '${listenerArn}' does not exist`);
+    throw e;
+  }
+  if (!listener) throw notFound('ListenerArn', `listener '${listenerArn}' does not exist`);
+  const lbArn = listener.LoadBalancerArn ?? arnParts.loadBalancerArn;
+  let lb;
+  try {
+    lb = (await clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lbArn] }))).LoadBalancers?.[0];
+  } catch (e) {
+    if (e instanceof LoadBalancerNotFoundException) throw notFound('ListenerArn', `load balancer '${lbArn}' does not exist`);
+    throw e;
+  }
+  if (!lb) throw notFound('ListenerArn', `load balancer '${lbArn}' does not exist`);
+  if (lb.Type !== 'application') {
+    throw invalid('ListenerArn', `the listener belongs to a '${lb.Type}' load balancer; only application load balancers can be locked`);
+  }
+  const protocol = listener.Protocol ?? '';
+  if (protocol !== 'HTTP' && protocol !== 'HTTPS') {
+    throw invalid('ListenerArn', `the listener protocol is '${protocol}'; only HTTP and HTTPS listeners can be locked`);
+  }
+
+  const tags = await describeTags(clients, [listenerArn, lbArn]);
+  const record = decodeRecord(tags[listenerArn] ?? {});
+  const rules = await observeRules(clients, listenerArn);
+
+  const groupIds = lb.SecurityGroups ?? [];
+  const groups =
+    groupIds.length === 0
+      ? []
+      : ((await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }))).SecurityGroups ?? []).map(
+          (g) => ({ groupId: g.GroupId ?? '', permissions: g.IpPermissions ?? [] }),
+        );
+  const referenced = groups.flatMap((g) =>
+    g.permissions.flatMap((p) => (p.PrefixListIds ?? []).map((pl) => pl.PrefixListId ?? '')),
+  );
+  const prefixLists = await observePrefixLists(clients, [...new Set(referenced)]);
+
+  const wanted = new Set([...distributionIds, ...(record?.stamps ?? []).map((s) => s.DistributionId)]);
+  const distributions: Record<string, ObservedDistribution | undefined> = {};
+  for (const id of wanted) distributions[id] = await observeDistribution(clients, id);
+
+  return {
+    listener: {
+      arn: listenerArn,
+      port: listener.Port ?? 0,
+      protocol,
+      defaultActions: listener.DefaultActions ?? [],
+      tags: tags[listenerArn] ?? {},
+    },
+    loadBalancer: {
+      arn: lbArn,
+      type: lb.Type ?? '',
+      ipAddressType: lb.IpAddressType ?? 'ipv4',
+      dnsName: lb.DNSName ?? '',
+      securityGroupIds: groupIds,
+      tags: tags[lbArn] ?? {},
+    },
+    rules,
+    groups,
+    prefixLists,
+    distributions,
+    record,
+  };
+}

@@ -1,0 +1,61 @@
+import { Origin } from '@aws-sdk/client-cloudfront';
+import { IpPermission } from '@aws-sdk/client-ec2';
+import { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LockRecord } from './record';
+
+/** The live state the planner works from. Read by observe.ts; plain data, no clients. */
+export interface ObservedListener {
+  arn: string;
+  port: number;
+  protocol: string;
+  defaultActions: Action[];
+  tags: Record<string, string>;
+}
+
+export interface ObservedLoadBalancer {
+  arn: string;
+  type: string;
+  ipAddressType: string;
+  dnsName: string;
+  securityGroupIds: string[];
+  tags: Record<string, string>;
+}
+
+export type RuleRole = 'catch-all' | 'guard';
+
+export interface ObservedRule {
+  arn: string;
+  priority: number;
+  conditions: RuleCondition[];
+  actions: Action[];
+  role?: RuleRole;
+}
+
+export interface ObservedGroup {
+  groupId: string;
+  permissions: IpPermission[];
+}
+
+export interface PrefixListRef {
+  id: string;
+  /** What one rule referencing it weighs against the rules-per-group quota. */
+  weight: number;
+}
+
+export interface ObservedDistribution {
+  id: string;
+  status: string;
+  origins: Origin[];
+}
+
+export interface Observed {
+  listener: ObservedListener;
+  loadBalancer: ObservedLoadBalancer;
+  /** Non-default rules in priority order. */
+  rules: ObservedRule[];
+  groups: ObservedGroup[];
+  prefixLists: { v4?: PrefixListRef; v6?: PrefixListRef; weights: Record<string, number> };
+  /** By id: the spec's distribution and every distribution the record has stamped. */
+  distributions: Record<string, ObservedDistribution | undefined>;
+  record?: LockRecord;
+}

@@ -1,0 +1,103 @@
+import { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { LockSpec } from './spec';
+
+/**
+ * What the lock must remember lives in AWS itself, as tags, so READ, DELETE and resource import work
+ * from the ListenerArn alone: the record (spec + undo log) on the listener, and a marker listing the
+ * locked listeners on the load balancer (LIST finds load balancers by that tag, one page at a time).
+ * The record never holds a secret value.
+ */
+export const RECORD_TAG_PREFIX = 'acme:origin-lock:record:';
+export const LB_MARKER_TAG = 'acme:origin-lock:listeners';
+export const RULE_ROLE_TAG = 'acme:origin-lock:role';
+export const SG_RULE_TAG = 'acme:origin-lock:listener';
+// ELB tag values are at most 256 characters from a restricted set; base64url fits it.
+const CHUNK = 256;
+
+/** One ingress permission reduced to a single source, so it can be revoked and restored exactly. */
+export interface IngressPermission {
+  IpProtocol: string;
+  FromPort?: number;
+  ToPort?: number;
+  CidrIp?: string;
+  CidrIpv6?: string;
+  PrefixListId?: string;
+  Description?: string;
+}
+
+export interface GroupPermission {
+  groupId: string;
+  permission: IngressPermission;
+}
+
+export interface OriginStamp {
+  DistributionId: string;
+  OriginId: string;
+  HeaderName: string;
+  /** Protocol policy before the lock forced https-only; restored on release. */
+  OriginalProtocolPolicy?: string;
+}
+
+export interface LockRecord {
+  v: 1;
+  spec: Omit<LockSpec, 'ListenerArn'>;
+  /** Origins the lock has stamped (or is about to) with the header. */
+  stamps: OriginStamp[];
+  /** Open ingress the lock revoked; re-authorized on release. */
+  revoked: GroupPermission[];
+  /** Parts of a wider open rule re-added without the listener port; revoked on release. */
+  remainders: GroupPermission[];
+  /** Prefix-list rules the lock added on the listener port; revoked on release. */
+  admitted: GroupPermission[];
+  /** The listener's default actions before the lock (fallback if the catch-all rule is lost). */
+  defaultActions?: Action[];
+}
+
+export function emptyRecord(spec: LockSpec): LockRecord {
+  const { ListenerArn: _ignored, ...rest } = spec;
+  return { v: 1, spec: rest, stamps: [], revoked: [], remainders: [], admitted: [] };
+}
+
+export function encodeRecord(record: LockRecord): Record<string, string> {
+  const packed = deflateRawSync(Buffer.from(JSON.stringify(record))).toString('base64url');
+  const tags: Record<string, string> = {};
+  for (let i = 0; i * CHUNK < packed.length; i++) {
+    tags[`${RECORD_TAG_PREFIX}${i}`] = packed.slice(i * CHUNK, (i + 1) * CHUNK);
+  }
+  return tags;
+}
+
+/** Reads the record from a listener's tags; undefined when the listener carries no lock. */
+export function decodeRecord(tags: Record<string, string>): LockRecord | undefined {
+  const parts: string[] = [];
+  for (let i = 0; tags[`${RECORD_TAG_PREFIX}${i}`] !== undefined; i++) {
+    parts.push(tags[`${RECORD_TAG_PREFIX}${i}`]);
+  }
+  if (parts.length === 0) return undefined;
+  const parsed = JSON.parse(inflateRawSync(Buffer.from(parts.join(''), 'base64url')).toString('utf8')) as LockRecord;
+  if (parsed.v !== 1) throw new Error(`unsupported lock record version ${String(parsed.v)}`);
+  return parsed;
+}
+
+export const recordTagKeys = (tags: Record<string, string>): string[] =>
+  Object.keys(tags).filter((k) => k.startsWith(RECORD_TAG_PREFIX));
+
+export const parseMarker = (value: string | undefined): string[] =>
+  (value ?? '').split(' ').filter((s) => s.length > 0);
+
+/** JSON with sorted keys, so equal values compare equal whatever order their keys were built in. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+export const sameRecord = (a: LockRecord | undefined, b: LockRecord | undefined): boolean =>
+  canonicalJson(a) === canonicalJson(b);

@@ -1,0 +1,197 @@
+import { invalid } from './errors';
+
+/** The lock as the user asked for it, with defaults applied. Property names follow the schema. */
+export interface EnforceFlags {
+  SecurityGroup: boolean;
+  ListenerRules: boolean;
+  DenyDefault: boolean;
+  OriginHeader: boolean;
+  HttpsOrigin: boolean;
+}
+
+export interface DenyResponseSpec {
+  StatusCode: string;
+  ContentType: string;
+  MessageBody: string;
+}
+
+export interface LockSpec {
+  ListenerArn: string;
+  DistributionId: string;
+  SecretArn: string;
+  SecretKey?: string;
+  HeaderName: string;
+  OriginId?: string;
+  DenyResponse: DenyResponseSpec;
+  Enforce: EnforceFlags;
+}
+
+export const DEFAULT_HEADER_NAME = 'X-Origin-Verify';
+export const DEFAULT_DENY: DenyResponseSpec = {
+  StatusCode: '403',
+  ContentType: 'text/plain',
+  MessageBody: 'Forbidden',
+};
+export const DEFAULT_ENFORCE: EnforceFlags = {
+  SecurityGroup: true,
+  ListenerRules: true,
+  DenyDefault: true,
+  OriginHeader: true,
+  HttpsOrigin: false,
+};
+
+const LISTENER_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:([a-z0-9-]+):(\d{12}):listener\/(app|net|gwy)\/([A-Za-z0-9-]{1,32})\/([0-9a-f]{16})\/([0-9a-f]{16})$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[A-Za-z0-9/_+=.@-]+$/;
+const DISTRIBUTION_ID = /^[A-Z0-9]{1,32}$/;
+// RFC 9110 token characters.
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const CONTENT_TYPES = ['text/plain', 'text/css', 'text/html', 'application/javascript', 'application/json'];
+
+/** Headers CloudFront refuses to add as origin custom headers (exact names, lower case). */
+const CLOUDFRONT_FORBIDDEN = new Set(
+  [
+    'Cache-Control',
+    'Connection',
+    'Content-Length',
+    'Cookie',
+    'Host',
+    'If-Match',
+    'If-Modified-Since',
+    'If-None-Match',
+    'If-Range',
+    'If-Unmodified-Since',
+    'Max-Forwards',
+    'Pragma',
+    'Proxy-Authorization',
+    'Proxy-Connection',
+    'Range',
+    'Request-Range',
+    'TE',
+    'Trailer',
+    'Transfer-Encoding',
+    'Upgrade',
+    'Via',
+    'X-Real-Ip',
+  ].map((h) => h.toLowerCase()),
+);
+const CLOUDFRONT_FORBIDDEN_PREFIXES = ['x-amz-', 'x-edge-'];
+
+export interface ListenerArnParts {
+  region: string;
+  account: string;
+  kind: string;
+  loadBalancerName: string;
+  loadBalancerId: string;
+  listenerId: string;
+  loadBalancerArn: string;
+}
+
+export function parseListenerArn(arn: string): ListenerArnParts {
+  const m = LISTENER_ARN.exec(arn);
+  if (!m) {
+    throw invalid(
+      'ListenerArn',
+      `'${arn}' is not an Elastic Load Balancing listener ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener/app/NAME/ID/ID)`,
+    );
+  }
+  const [, region, account, kind, name, lbId, listenerId] = m;
+  if (kind !== 'app') {
+    throw invalid('ListenerArn', `'${arn}' belongs to a '${kind}' load balancer; only application load balancers can be locked`);
+  }
+  const loadBalancerArn = arn.replace(':listener/', ':loadbalancer/').replace(/\/[0-9a-f]{16}$/, '');
+  return { region, account, kind, loadBalancerName: name, loadBalancerId: lbId, listenerId, loadBalancerArn };
+}
+
+export function validateHeaderName(name: string): void {
+  if (name.length === 0 || name.length > 40) {
+    throw invalid('HeaderName', `must be 1 to 40 characters long (ALB header condition limit), got ${name.length}`);
+  }
+  if (!HTTP_TOKEN.test(name)) {
+    throw invalid('HeaderName', `'${name}' is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)`);
+  }
+  const lower = name.toLowerCase();
+  if (CLOUDFRONT_FORBIDDEN.has(lower) || CLOUDFRONT_FORBIDDEN_PREFIXES.some((p) => lower.startsWith(p))) {
+    throw invalid('HeaderName', `'${name}' is a header CloudFront does not allow as an origin custom header`);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function optionalString(props: Json, field: string): string | undefined {
+  const v = props[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw invalid(field, 'must be a string');
+  return v;
+}
+
+function requiredString(props: Json, field: string): string {
+  const v = optionalString(props, field);
+  if (v === undefined || v === '') throw invalid(field, 'is required');
+  return v;
+}
+
+function booleanFlag(obj: Json, field: string, fallback: boolean): boolean {
+  const v = obj[field];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v === 'boolean') return v;
+  // CloudFormation passes template booleans as strings.
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw invalid(`Enforce.${field}`, `must be true or false`);
+}
+
+/** Builds the spec from resource properties (schema names), applying defaults and validating formats. */
+export function parseSpec(props: Json): LockSpec {
+  const ListenerArn = requiredString(props, 'ListenerArn');
+  parseListenerArn(ListenerArn);
+  const DistributionId = requiredString(props, 'DistributionId');
+  if (!DISTRIBUTION_ID.test(DistributionId)) {
+    throw invalid('DistributionId', `'${DistributionId}' is not a CloudFront distribution id (upper-case letters and digits)`);
+  }
+  const SecretArn = requiredString(props, 'SecretArn');
+  if (!SECRET_ARN.test(SecretArn)) {
+    throw invalid('SecretArn', `'${SecretArn}' is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)`);
+  }
+  const SecretKey = optionalString(props, 'SecretKey');
+  if (SecretKey !== undefined && SecretKey.length === 0) throw invalid('SecretKey', 'must not be empty');
+  const HeaderName = optionalString(props, 'HeaderName') ?? DEFAULT_HEADER_NAME;
+  validateHeaderName(HeaderName);
+  const OriginId = optionalString(props, 'OriginId');
+  if (OriginId !== undefined && OriginId.length === 0) throw invalid('OriginId', 'must not be empty');
+
+  const denyIn = (props.DenyResponse ?? {}) as Json;
+  const DenyResponse: DenyResponseSpec = {
+    StatusCode: optionalString(denyIn, 'StatusCode') ?? DEFAULT_DENY.StatusCode,
+    ContentType: optionalString(denyIn, 'ContentType') ?? DEFAULT_DENY.ContentType,
+    MessageBody: optionalString(denyIn, 'MessageBody') ?? DEFAULT_DENY.MessageBody,
+  };
+  if (!/^[245]\d\d$/.test(DenyResponse.StatusCode)) {
+    throw invalid('DenyResponse.StatusCode', `'${DenyResponse.StatusCode}' must be a 2XX, 4XX or 5XX status code`);
+  }
+  if (!CONTENT_TYPES.includes(DenyResponse.ContentType)) {
+    throw invalid('DenyResponse.ContentType', `must be one of ${CONTENT_TYPES.join(', ')}`);
+  }
+  if (DenyResponse.MessageBody.length > 1024) {
+    throw invalid('DenyResponse.MessageBody', 'must be at most 1024 characters');
+  }
+
+  const enforceIn = (props.Enforce ?? {}) as Json;
+  const Enforce: EnforceFlags = {
+    SecurityGroup: booleanFlag(enforceIn, 'SecurityGroup', DEFAULT_ENFORCE.SecurityGroup),
+    ListenerRules: booleanFlag(enforceIn, 'ListenerRules', DEFAULT_ENFORCE.ListenerRules),
+    DenyDefault: booleanFlag(enforceIn, 'DenyDefault', DEFAULT_ENFORCE.DenyDefault),
+    OriginHeader: booleanFlag(enforceIn, 'OriginHeader', DEFAULT_ENFORCE.OriginHeader),
+    HttpsOrigin: booleanFlag(enforceIn, 'HttpsOrigin', DEFAULT_ENFORCE.HttpsOrigin),
+  };
+  if (Enforce.HttpsOrigin && !Enforce.OriginHeader) {
+    throw invalid('Enforce.HttpsOrigin', 'needs Enforce.OriginHeader: the lock only manages the origins it stamps');
+  }
+
+  const spec: LockSpec = { ListenerArn, DistributionId, SecretArn, HeaderName, DenyResponse, Enforce };
+  if (SecretKey !== undefined) spec.SecretKey = SecretKey;
+  if (OriginId !== undefined) spec.OriginId = OriginId;
+  return spec;
+}
+
+/** True when the lock needs the header-guarded catch-all rule (it carries the original default action). */
+export const needsCatchAll = (e: EnforceFlags): boolean => e.ListenerRules || e.DenyDefault;
