@@ -57,7 +57,15 @@ class Resource extends BaseResource<ResourceModel> {
     logger: LoggerProxy,
   ): Promise<Event> {
     const clients = clientsFor(session, request.region);
-    return toEvent(await createLock(clients, plain(request.desiredResourceState), copy(callbackContext) ?? {}, logTo(logger)));
+    return toEvent(
+      await createLock(
+        clients,
+        plain(request.desiredResourceState),
+        copy(callbackContext) ?? {},
+        logTo(logger),
+        request.clientRequestToken,
+      ),
+    );
   }
 
   @handlerEvent(Action.Update)

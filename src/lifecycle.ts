@@ -1,7 +1,7 @@
 import { HandlerErrorCode, OperationStatus } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { AwsClients } from './aws/clients';
 import { mapError } from './aws/error-mapping';
-import { converge, hasLock, listLockArns, LockModel, readModel } from './lock/engine';
+import { converge, listLockArns, LockModel, lockRecord, readModel } from './lock/engine';
 import { LockError } from './lock/errors';
 import { LockSpec, parseSpec } from './lock/spec';
 
@@ -46,12 +46,13 @@ async function drive(
   ctx: CallbackContext,
   pendingModel: LockModel | undefined,
   log: Logger,
+  owner?: string,
 ): Promise<Outcome> {
   const startedAt = ctx.startedAt ?? new Date().toISOString();
   if (Date.now() - Date.parse(startedAt) > DEADLINE_MS) {
     throw new LockError('NotStabilized', 'DistributionId: the distribution did not reach Deployed within 55 minutes');
   }
-  const result = await converge(clients, listenerArn, spec, log);
+  const result = await converge(clients, listenerArn, spec, log, owner);
   if (result.state === 'waiting') {
     const waits = (ctx.waits ?? 0) + 1;
     log(`waiting for distribution ${result.distributionIds.join(', ')} to be Deployed (check ${waits})`);
@@ -67,13 +68,23 @@ async function drive(
   return { status: OperationStatus.Success, model: await readModel(clients, listenerArn, result.observed) };
 }
 
-export async function createLock(clients: AwsClients, desired: LockModel, ctx: CallbackContext, log: Logger): Promise<Outcome> {
+export async function createLock(
+  clients: AwsClients,
+  desired: LockModel,
+  ctx: CallbackContext,
+  log: Logger,
+  requestToken?: string,
+): Promise<Outcome> {
   try {
     const spec = parseSpec(desired);
-    if (!ctx.started && (await hasLock(clients, spec.ListenerArn))) {
-      throw new LockError('AlreadyExists', `ListenerArn: listener '${spec.ListenerArn}' already has an Acme::Origin::Lock`);
+    if (!ctx.started) {
+      // A CREATE retried after a crash finds its own record (same token) and carries on.
+      const existing = await lockRecord(clients, spec.ListenerArn);
+      if (existing && (!requestToken || existing.owner !== requestToken)) {
+        throw new LockError('AlreadyExists', `ListenerArn: listener '${spec.ListenerArn}' already has an Acme::Origin::Lock`);
+      }
     }
-    return await drive(clients, spec.ListenerArn, spec, ctx, { ...desired, ListenerArn: spec.ListenerArn }, log);
+    return await drive(clients, spec.ListenerArn, spec, ctx, { ...desired, ListenerArn: spec.ListenerArn }, log, requestToken);
   } catch (e) {
     return failed(e, log);
   }
@@ -91,7 +102,7 @@ export async function updateLock(
     if (previous?.ListenerArn && previous.ListenerArn !== spec.ListenerArn) {
       return { status: OperationStatus.Failed, errorCode: HandlerErrorCode.NotUpdatable, message: 'ListenerArn: cannot be changed; it identifies the lock' };
     }
-    if (!ctx.started && !(await hasLock(clients, spec.ListenerArn))) {
+    if (!ctx.started && !(await lockRecord(clients, spec.ListenerArn))) {
       throw new LockError('NotFound', `ListenerArn: listener '${spec.ListenerArn}' has no Acme::Origin::Lock`);
     }
     return await drive(clients, spec.ListenerArn, spec, ctx, desired, log);
@@ -104,7 +115,7 @@ export async function deleteLock(clients: AwsClients, current: LockModel, ctx: C
   try {
     const listenerArn = String(current.ListenerArn ?? '');
     if (!listenerArn) throw new LockError('InvalidRequest', 'ListenerArn: is required');
-    if (!ctx.started && !(await hasLock(clients, listenerArn))) {
+    if (!ctx.started && !(await lockRecord(clients, listenerArn))) {
       throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
     }
     return await drive(clients, listenerArn, undefined, ctx, current, log);

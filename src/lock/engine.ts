@@ -28,13 +28,14 @@ export async function converge(
   listenerArn: string,
   spec: LockSpec | undefined,
   progress: Progress,
+  owner?: string,
 ): Promise<ConvergeResult> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : []);
     // Releasing a listener whose record is gone (deleted by the last round) is done.
     if (!spec && !observed.record) return { state: 'done', observed };
     const values = spec ? secretValueList(await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey)) : [];
-    const steps = plan({ spec, observed, values });
+    const steps = plan({ spec, observed, values, owner });
     if (steps.length === 0) return { state: 'done', observed };
     const result = await applySteps(clients, observed, steps, progress);
     if (result.state === 'waiting') return result;
@@ -92,9 +93,9 @@ export async function readModel(clients: AwsClients, listenerArn: string, known?
   return model;
 }
 
-/** Whether the listener carries a lock record (used by CREATE to refuse a second lock). */
-export async function hasLock(clients: AwsClients, listenerArn: string): Promise<boolean> {
-  return (await observe(clients, listenerArn, [])).record !== undefined;
+/** The listener's lock record, if any (CREATE refuses a second lock, UPDATE/DELETE need one). */
+export async function lockRecord(clients: AwsClients, listenerArn: string): Promise<LockRecord | undefined> {
+  return (await observe(clients, listenerArn, [])).record;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface PlanInput {
   observed: Observed;
   /** Accepted header values (AWSCURRENT first); empty when deleting. */
   values: string[];
+  /** Request token recorded with a new lock. */
+  owner?: string;
 }
 
 /**
@@ -26,6 +28,7 @@ export interface PlanInput {
  */
 export function plan(input: PlanInput): Step[] {
   const ctx = buildContext(input.spec, input.observed, input.values);
+  if (input.owner && !input.observed.record) ctx.ahead.owner = input.owner;
   listenerRules.checkRoom(ctx);
 
   const pre = [...securityGroup.admitSteps(ctx), ...listenerRules.acceptSteps(ctx), ...originHeader.stampSteps(ctx)];

@@ -41,6 +41,8 @@ export interface OriginStamp {
 
 export interface LockRecord {
   v: 1;
+  /** ClientRequestToken of the CREATE that made the lock: a retried CREATE continues, another fails. */
+  owner?: string;
   spec: Omit<LockSpec, 'ListenerArn'>;
   /** Origins the lock has stamped (or is about to) with the header. */
   stamps: OriginStamp[];

@@ -1,0 +1,42 @@
+import { AwsClients } from '../../src/aws/clients';
+
+type AnyClient = AwsClients[keyof AwsClients];
+const READ = /^(Describe|Get|List)/;
+
+export const isWrite = (commandName: string): boolean => !READ.test(commandName.replace(/Command$/, ''));
+
+/**
+ * Adds SDK middleware to every client: `before` may throw to inject a fault (before the call reaches
+ * AWS), `after` runs once a write succeeded (the no-outage oracle hooks in here).
+ */
+export function instrument(
+  clients: AwsClients,
+  hooks: {
+    before?: (command: string, input: unknown) => void | Promise<void>;
+    after?: (command: string) => void | Promise<void>;
+  },
+): void {
+  for (const client of Object.values(clients) as AnyClient[]) {
+    (client.middlewareStack as unknown as {
+      add: (mw: unknown, opts: { step: string; name: string; override?: boolean }) => void;
+    }).add(
+      (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: { input: unknown }) => {
+          const name = (context.commandName ?? '').replace(/Command$/, '');
+          await hooks.before?.(name, args.input);
+          const result = await next(args);
+          if (isWrite(name)) await hooks.after?.(name);
+          return result;
+        },
+      { step: 'initialize', name: 'acme-test-instrument', override: true },
+    );
+  }
+}
+
+/** An error shaped like an AWS SDK service exception. */
+export function awsError(name: string, message = name): Error {
+  const e = new Error(message);
+  e.name = name;
+  Object.assign(e, { $metadata: { httpStatusCode: 400 }, $fault: 'client' });
+  return e;
+}
