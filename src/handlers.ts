@@ -9,7 +9,16 @@ import {
   SessionProxy,
 } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { AwsClients, createClients } from './aws/clients';
-import { CallbackContext, createLock, deleteLock, listLocks, Logger, Outcome, readLock, updateLock } from './lifecycle';
+import {
+  CallbackContext,
+  createLock,
+  deleteLock,
+  listLocks,
+  Logger,
+  Outcome,
+  readLock,
+  updateLock,
+} from './lifecycle';
 import { LockModel } from './lock/engine';
 import { ResourceModel } from './models';
 
@@ -78,7 +87,13 @@ class Resource extends BaseResource<ResourceModel> {
     const clients = clientsFor(session, request.region);
     const previous = request.previousResourceState ? plain(request.previousResourceState) : undefined;
     return toEvent(
-      await updateLock(clients, plain(request.desiredResourceState), previous, copy(callbackContext) ?? {}, logTo(logger)),
+      await updateLock(
+        clients,
+        plain(request.desiredResourceState),
+        previous,
+        copy(callbackContext) ?? {},
+        logTo(logger),
+      ),
     );
   }
 
@@ -90,7 +105,14 @@ class Resource extends BaseResource<ResourceModel> {
     logger: LoggerProxy,
   ): Promise<Event> {
     const clients = clientsFor(session, request.region);
-    return toEvent(await deleteLock(clients, plain(request.desiredResourceState), copy(callbackContext) ?? {}, logTo(logger)));
+    return toEvent(
+      await deleteLock(
+        clients,
+        plain(request.desiredResourceState),
+        copy(callbackContext) ?? {},
+        logTo(logger),
+      ),
+    );
   }
 
   @handlerEvent(Action.Read)

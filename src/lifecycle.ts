@@ -1,4 +1,7 @@
-import { HandlerErrorCode, OperationStatus } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import {
+  HandlerErrorCode,
+  OperationStatus,
+} from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { AwsClients } from './aws/clients';
 import { mapError } from './aws/error-mapping';
 import { converge, listLockArns, LockModel, lockRecord, readModel } from './lock/engine';
@@ -50,7 +53,10 @@ async function drive(
 ): Promise<Outcome> {
   const startedAt = ctx.startedAt ?? new Date().toISOString();
   if (Date.now() - Date.parse(startedAt) > DEADLINE_MS) {
-    throw new LockError('NotStabilized', 'DistributionId: the distribution did not reach Deployed within 55 minutes');
+    throw new LockError(
+      'NotStabilized',
+      'DistributionId: the distribution did not reach Deployed within 55 minutes',
+    );
   }
   const result = await converge(clients, listenerArn, spec, log, owner);
   if (result.state === 'waiting') {
@@ -81,10 +87,21 @@ export async function createLock(
       // A CREATE retried after a crash finds its own record (same token) and carries on.
       const existing = await lockRecord(clients, spec.ListenerArn);
       if (existing && (!requestToken || existing.owner !== requestToken)) {
-        throw new LockError('AlreadyExists', `ListenerArn: listener '${spec.ListenerArn}' already has an Acme::Origin::Lock`);
+        throw new LockError(
+          'AlreadyExists',
+          `ListenerArn: listener '${spec.ListenerArn}' already has an Acme::Origin::Lock`,
+        );
       }
     }
-    return await drive(clients, spec.ListenerArn, spec, ctx, { ...desired, ListenerArn: spec.ListenerArn }, log, requestToken);
+    return await drive(
+      clients,
+      spec.ListenerArn,
+      spec,
+      ctx,
+      { ...desired, ListenerArn: spec.ListenerArn },
+      log,
+      requestToken,
+    );
   } catch (e) {
     return failed(e, log);
   }
@@ -100,10 +117,17 @@ export async function updateLock(
   try {
     const spec = parseSpec(desired);
     if (previous?.ListenerArn && previous.ListenerArn !== spec.ListenerArn) {
-      return { status: OperationStatus.Failed, errorCode: HandlerErrorCode.NotUpdatable, message: 'ListenerArn: cannot be changed; it identifies the lock' };
+      return {
+        status: OperationStatus.Failed,
+        errorCode: HandlerErrorCode.NotUpdatable,
+        message: 'ListenerArn: cannot be changed; it identifies the lock',
+      };
     }
     if (!ctx.started && !(await lockRecord(clients, spec.ListenerArn))) {
-      throw new LockError('NotFound', `ListenerArn: listener '${spec.ListenerArn}' has no Acme::Origin::Lock`);
+      throw new LockError(
+        'NotFound',
+        `ListenerArn: listener '${spec.ListenerArn}' has no Acme::Origin::Lock`,
+      );
     }
     return await drive(clients, spec.ListenerArn, spec, ctx, desired, log);
   } catch (e) {
@@ -111,7 +135,12 @@ export async function updateLock(
   }
 }
 
-export async function deleteLock(clients: AwsClients, current: LockModel, ctx: CallbackContext, log: Logger): Promise<Outcome> {
+export async function deleteLock(
+  clients: AwsClients,
+  current: LockModel,
+  ctx: CallbackContext,
+  log: Logger,
+): Promise<Outcome> {
   try {
     const listenerArn = String(current.ListenerArn ?? '');
     if (!listenerArn) throw new LockError('InvalidRequest', 'ListenerArn: is required');

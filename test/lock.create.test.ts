@@ -1,6 +1,10 @@
 import { OperationStatus } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
-import { CreateRuleCommand, DescribeListenersCommand, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateRuleCommand,
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { AwsClients } from '../src/aws/clients';
 import { buildFixture, Fixture, FixtureOptions } from '../src/dev/fixtures';
@@ -36,7 +40,11 @@ const modelOf = (f: Fixture, extra: Record<string, unknown> = {}) => ({
  * target; once `locked` is set, requests without it are denied.
  */
 async function watchedClients(f: Fixture, headerName = 'X-Origin-Verify') {
-  const snap = () => takeTrafficSnapshot({ listenerArn: f.listenerArn, distributionId: f.distributionId, headerName }, plainClients);
+  const snap = () =>
+    takeTrafficSnapshot(
+      { listenerArn: f.listenerArn, distributionId: f.distributionId, headerName },
+      plainClients,
+    );
   const routing: RoutingExpectation[] = captureRouting(await snap(), SAMPLES);
   const sent = new Set<string | null>([null]);
   const state = { locked: false, checks: 0, writes: [] as string[] };
@@ -79,27 +87,43 @@ describe('CREATE on the seed-004 setup', () => {
     expectNoOutage(await snap(), { routing, expectLocked: true, denyStatusCode: '403' });
 
     const model = created.final.model as Record<string, unknown>;
-    expect(model.Enforce).toEqual({ SecurityGroup: true, ListenerRules: true, DenyDefault: true, OriginHeader: true, HttpsOrigin: false });
+    expect(model.Enforce).toEqual({
+      SecurityGroup: true,
+      ListenerRules: true,
+      DenyDefault: true,
+      OriginHeader: true,
+      HttpsOrigin: false,
+    });
     expect(model.OriginIds).toEqual([f.albOriginId]);
     expect(model.PrefixListIds).toEqual([f.prefixListIds.ipv4]);
     expect(JSON.stringify(created)).not.toContain(f.secretValue);
 
-    const sg = (await plainClients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [f.securityGroupId] }))).SecurityGroups![0];
+    const sg = (
+      await plainClients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [f.securityGroupId] }))
+    ).SecurityGroups![0];
     const perms = sg.IpPermissions ?? [];
     const onPort = perms.filter((p) => p.FromPort === 80);
     expect(onPort.flatMap((p) => p.IpRanges ?? [])).toEqual([]);
-    expect(onPort.flatMap((p) => p.PrefixListIds ?? []).map((p) => p.PrefixListId)).toEqual([f.prefixListIds.ipv4]);
+    expect(onPort.flatMap((p) => p.PrefixListIds ?? []).map((p) => p.PrefixListId)).toEqual([
+      f.prefixListIds.ipv4,
+    ]);
     // Unrelated rules untouched.
     expect(perms.find((p) => p.FromPort === 22)?.IpRanges?.map((r) => r.CidrIp)).toEqual(['10.0.0.0/8']);
 
-    const rules = (await plainClients.elbv2.send(new DescribeRulesCommand({ ListenerArn: f.listenerArn }))).Rules ?? [];
+    const rules =
+      (await plainClients.elbv2.send(new DescribeRulesCommand({ ListenerArn: f.listenerArn }))).Rules ?? [];
     const catchAll = rules.find((r) => r.Priority === '50000');
     expect(catchAll?.Actions?.[0]).toMatchObject({ Type: 'forward', TargetGroupArn: f.targetGroupArn });
     const redirect = rules.find((r) => r.RuleArn === f.ruleArns.redirect);
     expect(redirect?.Conditions?.some((c) => c.Field === 'http-header')).toBe(false);
-    const listener = (await plainClients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [f.listenerArn] }))).Listeners![0];
+    const listener = (
+      await plainClients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [f.listenerArn] }))
+    ).Listeners![0];
     expect(listener.DefaultActions).toEqual([
-      expect.objectContaining({ Type: 'fixed-response', FixedResponseConfig: expect.objectContaining({ StatusCode: '403' }) }),
+      expect.objectContaining({
+        Type: 'fixed-response',
+        FixedResponseConfig: expect.objectContaining({ StatusCode: '403' }),
+      }),
     ]);
   });
 
@@ -122,7 +146,12 @@ describe('CREATE on the seed-004 setup', () => {
       }),
     );
     let r = await read(plainClients, modelOf(f));
-    expect(r.model?.Enforce).toMatchObject({ SecurityGroup: false, ListenerRules: true, DenyDefault: true, OriginHeader: true });
+    expect(r.model?.Enforce).toMatchObject({
+      SecurityGroup: false,
+      ListenerRules: true,
+      DenyDefault: true,
+      OriginHeader: true,
+    });
 
     await plainClients.elbv2.send(
       new CreateRuleCommand({
@@ -135,14 +164,25 @@ describe('CREATE on the seed-004 setup', () => {
     r = await read(plainClients, modelOf(f));
     expect(r.model?.Enforce).toMatchObject({ SecurityGroup: false, ListenerRules: false });
 
-    const cfg = await plainClients.cloudfront.send(new GetDistributionConfigCommand({ Id: f.distributionId }));
+    const cfg = await plainClients.cloudfront.send(
+      new GetDistributionConfigCommand({ Id: f.distributionId }),
+    );
     const origin = cfg.DistributionConfig!.Origins!.Items!.find((o) => o.Id === f.albOriginId)!;
     origin.CustomHeaders = { Quantity: 0, Items: [] };
     await plainClients.cloudfront.send(
-      new UpdateDistributionCommand({ Id: f.distributionId, IfMatch: cfg.ETag, DistributionConfig: cfg.DistributionConfig }),
+      new UpdateDistributionCommand({
+        Id: f.distributionId,
+        IfMatch: cfg.ETag,
+        DistributionConfig: cfg.DistributionConfig,
+      }),
     );
     r = await read(plainClients, modelOf(f));
-    expect(r.model?.Enforce).toMatchObject({ SecurityGroup: false, ListenerRules: false, DenyDefault: true, OriginHeader: false });
+    expect(r.model?.Enforce).toMatchObject({
+      SecurityGroup: false,
+      ListenerRules: false,
+      DenyDefault: true,
+      OriginHeader: false,
+    });
 
     const healed = await update(plainClients, modelOf(f), modelOf(f));
     expect(healed.final.status).toBe(OperationStatus.Success);
@@ -156,7 +196,10 @@ describe('CREATE on the seed-004 setup', () => {
   });
 
   test('DELETE returns listener, rules, security group and distribution to the exact pre-lock state', async () => {
-    const { f, before, clients, state } = await lockedFixture({ originCustomHeaders: { 'X-Existing': 'keep-me' }, extraOrigins: true });
+    const { f, before, clients, state } = await lockedFixture({
+      originCustomHeaders: { 'X-Existing': 'keep-me' },
+      extraOrigins: true,
+    });
     state.locked = false;
     const d = await remove(clients, modelOf(f));
     expect(d.final).toEqual({ status: OperationStatus.Success });
@@ -166,8 +209,13 @@ describe('CREATE on the seed-004 setup', () => {
   });
 
   test('several origins with custom headers: only the ALB origin is stamped, other headers kept', async () => {
-    const { f } = await lockedFixture({ originCustomHeaders: { 'X-Existing': 'keep-me' }, extraOrigins: true });
-    const cfg = await plainClients.cloudfront.send(new GetDistributionConfigCommand({ Id: f.distributionId }));
+    const { f } = await lockedFixture({
+      originCustomHeaders: { 'X-Existing': 'keep-me' },
+      extraOrigins: true,
+    });
+    const cfg = await plainClients.cloudfront.send(
+      new GetDistributionConfigCommand({ Id: f.distributionId }),
+    );
     for (const o of cfg.DistributionConfig!.Origins!.Items!) {
       const names = (o.CustomHeaders?.Items ?? []).map((h) => h.HeaderName);
       if (o.Id === f.albOriginId) {
@@ -182,11 +230,16 @@ describe('CREATE on the seed-004 setup', () => {
 
   test('dualstack: the IPv6 prefix list is admitted and ::/0 revoked', async () => {
     const { f } = await lockedFixture({ dualstack: true, ipv6Ingress: true });
-    const sg = (await plainClients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [f.securityGroupId] }))).SecurityGroups![0];
+    const sg = (
+      await plainClients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [f.securityGroupId] }))
+    ).SecurityGroups![0];
     const onPort = (sg.IpPermissions ?? []).filter((p) => p.FromPort === 80);
     expect(onPort.flatMap((p) => p.Ipv6Ranges ?? [])).toEqual([]);
-    expect(onPort.flatMap((p) => p.PrefixListIds ?? []).map((p) => p.PrefixListId).sort()).toEqual(
-      [f.prefixListIds.ipv4, f.prefixListIds.ipv6].sort(),
-    );
+    expect(
+      onPort
+        .flatMap((p) => p.PrefixListIds ?? [])
+        .map((p) => p.PrefixListId)
+        .sort(),
+    ).toEqual([f.prefixListIds.ipv4, f.prefixListIds.ipv6].sort());
   });
 });

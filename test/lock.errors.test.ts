@@ -22,7 +22,9 @@ beforeEach(async () => {
 const base = () => ({ ListenerArn: f.listenerArn, DistributionId: f.distributionId, SecretArn: f.secretArn });
 
 async function secretWith(value: string): Promise<string> {
-  const out = await clients.secrets.send(new CreateSecretCommand({ Name: `s-${Date.now()}-${Math.random()}`, SecretString: value }));
+  const out = await clients.secrets.send(
+    new CreateSecretCommand({ Name: `s-${Date.now()}-${Math.random()}`, SecretString: value }),
+  );
   return out.ARN!;
 }
 
@@ -37,24 +39,52 @@ async function createRecorded(model: Record<string, unknown>): Promise<{ out: Ou
 
 const account = '123456789012';
 const cases: [string, () => Promise<Record<string, unknown>>, string, RegExp][] = [
-  ['malformed ListenerArn', async () => ({ ...base(), ListenerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:nope' }), 'InvalidRequest', /ListenerArn/],
+  [
+    'malformed ListenerArn',
+    async () => ({ ...base(), ListenerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:nope' }),
+    'InvalidRequest',
+    /ListenerArn/,
+  ],
   ['malformed SecretArn', async () => ({ ...base(), SecretArn: 'my-secret' }), 'InvalidRequest', /SecretArn/],
-  ['malformed DistributionId', async () => ({ ...base(), DistributionId: 'e-lower' }), 'InvalidRequest', /DistributionId/],
+  [
+    'malformed DistributionId',
+    async () => ({ ...base(), DistributionId: 'e-lower' }),
+    'InvalidRequest',
+    /DistributionId/,
+  ],
   [
     'listener that does not exist',
     async () => ({ ...base(), ListenerArn: f.listenerArn.replace(/[0-9a-f]{16}$/, '0123456789abcdef') }),
     'NotFound',
     /ListenerArn.*does not exist/,
   ],
-  ['distribution that does not exist', async () => ({ ...base(), DistributionId: 'E0000000000000' }), 'NotFound', /DistributionId/],
+  [
+    'distribution that does not exist',
+    async () => ({ ...base(), DistributionId: 'E0000000000000' }),
+    'NotFound',
+    /DistributionId/,
+  ],
   [
     'secret that does not exist',
-    async () => ({ ...base(), SecretArn: `arn:aws:secretsmanager:us-east-1:${account}:secret:missing-AbCdEf` }),
+    async () => ({
+      ...base(),
+      SecretArn: `arn:aws:secretsmanager:us-east-1:${account}:secret:missing-AbCdEf`,
+    }),
     'NotFound',
     /SecretArn/,
   ],
-  ['OriginId not in the distribution', async () => ({ ...base(), OriginId: 'nope' }), 'InvalidRequest', /OriginId.*nope.*alb/],
-  ['secret value too short', async () => ({ ...base(), SecretArn: await secretWith('short') }), 'InvalidRequest', /SecretArn.*32 to 128/],
+  [
+    'OriginId not in the distribution',
+    async () => ({ ...base(), OriginId: 'nope' }),
+    'InvalidRequest',
+    /OriginId.*nope.*alb/,
+  ],
+  [
+    'secret value too short',
+    async () => ({ ...base(), SecretArn: await secretWith('short') }),
+    'InvalidRequest',
+    /SecretArn.*32 to 128/,
+  ],
   [
     'secret value with a wildcard',
     async () => ({ ...base(), SecretArn: await secretWith(`${'a'.repeat(40)}*`) }),
@@ -63,14 +93,38 @@ const cases: [string, () => Promise<Record<string, unknown>>, string, RegExp][] 
   ],
   [
     'SecretKey missing from the JSON',
-    async () => ({ ...base(), SecretArn: await secretWith(JSON.stringify({ other: 'x'.repeat(40) })), SecretKey: 'header' }),
+    async () => ({
+      ...base(),
+      SecretArn: await secretWith(JSON.stringify({ other: 'x'.repeat(40) })),
+      SecretKey: 'header',
+    }),
     'InvalidRequest',
     /SecretKey.*header/,
   ],
-  ['SecretKey on a non-JSON secret', async () => ({ ...base(), SecretKey: 'header' }), 'InvalidRequest', /SecretKey/],
-  ['invalid HeaderName', async () => ({ ...base(), HeaderName: 'X Bad Header' }), 'InvalidRequest', /HeaderName/],
-  ['CloudFront-forbidden HeaderName', async () => ({ ...base(), HeaderName: 'X-Amz-Secret' }), 'InvalidRequest', /HeaderName.*CloudFront/],
-  ['HeaderName over 40 characters', async () => ({ ...base(), HeaderName: `X-${'a'.repeat(40)}` }), 'InvalidRequest', /HeaderName.*40/],
+  [
+    'SecretKey on a non-JSON secret',
+    async () => ({ ...base(), SecretKey: 'header' }),
+    'InvalidRequest',
+    /SecretKey/,
+  ],
+  [
+    'invalid HeaderName',
+    async () => ({ ...base(), HeaderName: 'X Bad Header' }),
+    'InvalidRequest',
+    /HeaderName/,
+  ],
+  [
+    'CloudFront-forbidden HeaderName',
+    async () => ({ ...base(), HeaderName: 'X-Amz-Secret' }),
+    'InvalidRequest',
+    /HeaderName.*CloudFront/,
+  ],
+  [
+    'HeaderName over 40 characters',
+    async () => ({ ...base(), HeaderName: `X-${'a'.repeat(40)}` }),
+    'InvalidRequest',
+    /HeaderName.*40/,
+  ],
   [
     'HttpsOrigin on an HTTP listener',
     async () => ({ ...base(), Enforce: { HttpsOrigin: true } }),
@@ -101,7 +155,14 @@ describe('bad input: a clear error naming the field, and zero writes to AWS', ()
     await clients.ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: f.securityGroupId,
-        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 9000, ToPort: 9000, IpRanges: [1, 2, 3, 4, 5, 6].map((i) => ({ CidrIp: `10.9.${i}.0/24` })) }],
+        IpPermissions: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: 9000,
+            ToPort: 9000,
+            IpRanges: [1, 2, 3, 4, 5, 6].map((i) => ({ CidrIp: `10.9.${i}.0/24` })),
+          },
+        ],
       }),
     );
     const { out, writes } = await createRecorded(base());
@@ -117,7 +178,10 @@ describe('bad input: a clear error naming the field, and zero writes to AWS', ()
         ListenerArn: f.listenerArn,
         Priority: 77,
         Conditions: [
-          { Field: 'host-header', HostHeaderConfig: { Values: ['a.example.com', 'b.example.com', 'c.example.com'] } },
+          {
+            Field: 'host-header',
+            HostHeaderConfig: { Values: ['a.example.com', 'b.example.com', 'c.example.com'] },
+          },
           { Field: 'path-pattern', PathPatternConfig: { Values: ['/x/*', '/y/*'] } },
         ],
         Actions: [{ Type: 'forward', TargetGroupArn: f.targetGroupArn }],
@@ -139,13 +203,26 @@ describe('bad input: a clear error naming the field, and zero writes to AWS', ()
     expect(again.out.status).toBe(OperationStatus.Success); // same token: a retried CREATE continues
     expect(again.writes).toEqual([]);
     // The HTTPS listener shares the security group: a second CloudFront list (55 more rules) does not fit.
-    const https = await create(clients, { ...base(), ListenerArn: f.httpsListenerArn }, undefined, 'token-https');
+    const https = await create(
+      clients,
+      { ...base(), ListenerArn: f.httpsListenerArn },
+      undefined,
+      'token-https',
+    );
     expect(https.final).toMatchObject({ status: OperationStatus.Failed, errorCode: 'ServiceLimitExceeded' });
     expect(https.final.message).toContain(f.securityGroupId);
     const second = await buildFixture({ name: 'second' });
-    const other2 = await create(clients, { ListenerArn: second.listenerArn, DistributionId: second.distributionId, SecretArn: second.secretArn }, undefined, 't2');
+    const other2 = await create(
+      clients,
+      { ListenerArn: second.listenerArn, DistributionId: second.distributionId, SecretArn: second.secretArn },
+      undefined,
+      't2',
+    );
     expect(other2.final.status).toBe(OperationStatus.Success);
-    expect((await read(clients, base())).model?.Enforce).toMatchObject({ SecurityGroup: true, ListenerRules: true });
+    expect((await read(clients, base())).model?.Enforce).toMatchObject({
+      SecurityGroup: true,
+      ListenerRules: true,
+    });
   });
 
   test('READ, UPDATE and DELETE of a listener without a lock → NotFound with a message', async () => {

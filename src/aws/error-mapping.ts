@@ -4,15 +4,27 @@ import { redact } from '../lock/secret';
 
 /** AWS error names → handler error codes. Anything else from AWS is a GeneralServiceException. */
 const AWS_ERRORS: [RegExp, HandlerErrorCode][] = [
-  [/^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthFailure|UnrecognizedClientException)$/, HandlerErrorCode.AccessDenied],
-  [/^(Throttling|ThrottlingException|RequestLimitExceeded|TooManyRequestsException|SlowDown)$/, HandlerErrorCode.Throttling],
+  [
+    /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthFailure|UnrecognizedClientException)$/,
+    HandlerErrorCode.AccessDenied,
+  ],
+  [
+    /^(Throttling|ThrottlingException|RequestLimitExceeded|TooManyRequestsException|SlowDown)$/,
+    HandlerErrorCode.Throttling,
+  ],
   [
     /^(RulesPerSecurityGroupLimitExceeded|TooManyRules|TooManyTags|TooManyOriginCustomHeaders|SecurityGroupLimitExceeded)/,
     HandlerErrorCode.ServiceLimitExceeded,
   ],
-  [/^(PreconditionFailed|PriorityInUse|InvalidIfMatchVersion|ConcurrentModification|ResourceInUse)/, HandlerErrorCode.ResourceConflict],
+  [
+    /^(PreconditionFailed|PriorityInUse|InvalidIfMatchVersion|ConcurrentModification|ResourceInUse)/,
+    HandlerErrorCode.ResourceConflict,
+  ],
   [/(NotFound|NoSuch)/, HandlerErrorCode.NotFound],
-  [/^(ValidationError|InvalidParameter|InvalidRequest|InvalidArgument|InvalidConfiguration)/, HandlerErrorCode.InvalidRequest],
+  [
+    /^(ValidationError|InvalidParameter|InvalidRequest|InvalidArgument|InvalidConfiguration)/,
+    HandlerErrorCode.InvalidRequest,
+  ],
 ];
 
 export interface MappedError {

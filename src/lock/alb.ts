@@ -38,7 +38,12 @@ export const countConditionValues = (conditions: RuleCondition[]): number =>
  */
 export function normalizeCondition(c: RuleCondition): RuleCondition {
   const hasConfig =
-    c.HostHeaderConfig || c.PathPatternConfig || c.HttpHeaderConfig || c.HttpRequestMethodConfig || c.SourceIpConfig || c.QueryStringConfig;
+    c.HostHeaderConfig ||
+    c.PathPatternConfig ||
+    c.HttpHeaderConfig ||
+    c.HttpRequestMethodConfig ||
+    c.SourceIpConfig ||
+    c.QueryStringConfig;
   const { Values, ...rest } = c;
   return hasConfig ? rest : { ...rest, Values };
 }
@@ -62,7 +67,9 @@ export function withHeaderCondition(
   name: string,
   values: string[],
 ): RuleCondition[] {
-  const others = conditions.filter((c) => !names.some((n) => isHeaderCondition(c, n))).map(normalizeCondition);
+  const others = conditions
+    .filter((c) => !names.some((n) => isHeaderCondition(c, n)))
+    .map(normalizeCondition);
   return [...others, headerCondition(name, values)];
 }
 
@@ -98,13 +105,21 @@ export const subsetOf = (a: string[], b: string[]): boolean => {
 
 export const denyAction = (deny: DenyResponseSpec): Action => ({
   Type: 'fixed-response',
-  FixedResponseConfig: { StatusCode: deny.StatusCode, ContentType: deny.ContentType, MessageBody: deny.MessageBody },
+  FixedResponseConfig: {
+    StatusCode: deny.StatusCode,
+    ContentType: deny.ContentType,
+    MessageBody: deny.MessageBody,
+  },
 });
 
 export function isDeny(actions: Action[], deny: DenyResponseSpec): boolean {
   if (actions.length !== 1 || actions[0].Type !== 'fixed-response') return false;
   const c = actions[0].FixedResponseConfig;
-  return c?.StatusCode === deny.StatusCode && c?.ContentType === deny.ContentType && (c?.MessageBody ?? '') === deny.MessageBody;
+  return (
+    c?.StatusCode === deny.StatusCode &&
+    c?.ContentType === deny.ContentType &&
+    (c?.MessageBody ?? '') === deny.MessageBody
+  );
 }
 
 const actionKey = (actions: Action[]): string =>

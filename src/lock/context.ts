@@ -41,7 +41,8 @@ export interface PlanContext {
 }
 
 export const originHeaderValue = (origin: Origin, name: string): string | undefined =>
-  origin.CustomHeaders?.Items?.find((h) => (h.HeaderName ?? '').toLowerCase() === name.toLowerCase())?.HeaderValue;
+  origin.CustomHeaders?.Items?.find((h) => (h.HeaderName ?? '').toLowerCase() === name.toLowerCase())
+    ?.HeaderValue;
 
 const stripDot = (s: string): string => s.toLowerCase().replace(/\.$/, '');
 
@@ -76,7 +77,8 @@ export function resolveTargets(spec: LockSpec, observed: Observed): TargetOrigin
 
 export function buildContext(spec: LockSpec | undefined, observed: Observed, values: string[]): PlanContext {
   const record = observed.record;
-  if (!spec && !record) throw new LockError('NotFound', `ListenerArn: listener '${observed.listener.arn}' has no lock`);
+  if (!spec && !record)
+    throw new LockError('NotFound', `ListenerArn: listener '${observed.listener.arn}' has no lock`);
   const enforce = spec?.Enforce ?? NOTHING_ENFORCED;
   const headerName = spec?.HeaderName ?? record?.spec.HeaderName ?? '';
   const ahead: LockRecord = JSON.parse(JSON.stringify(record ?? emptyRecord(spec as LockSpec))) as LockRecord;
@@ -85,9 +87,18 @@ export function buildContext(spec: LockSpec | undefined, observed: Observed, val
     ahead.spec = rest;
   }
   if (spec?.Enforce.HttpsOrigin && observed.listener.protocol !== 'HTTPS') {
-    throw invalid('Enforce.HttpsOrigin', `the listener protocol is ${observed.listener.protocol}; https-only origins need an HTTPS listener`);
+    throw invalid(
+      'Enforce.HttpsOrigin',
+      `the listener protocol is ${observed.listener.protocol}; https-only origins need an HTTPS listener`,
+    );
   }
-  const targets = spec && (enforce.OriginHeader || needsCatchAll(enforce)) ? resolveTargets(spec, observed) : [];
+  const targets =
+    spec && (enforce.OriginHeader || needsCatchAll(enforce)) ? resolveTargets(spec, observed) : [];
+  // Until the rules have switched, conditions may still carry the previous name.
+  const lockHeaderNames = [
+    ...new Set([headerName, ...(record?.headerNames ?? [record?.spec.HeaderName ?? headerName])]),
+  ];
+  if (spec) ahead.headerNames = lockHeaderNames;
   return {
     spec,
     enforce,
@@ -95,7 +106,7 @@ export function buildContext(spec: LockSpec | undefined, observed: Observed, val
     observed,
     values,
     headerName,
-    lockHeaderNames: [...new Set([headerName, record?.spec.HeaderName ?? headerName])],
+    lockHeaderNames,
     targets,
     ahead,
     final: ahead, // replaced by finalizeRecord once additions are known
@@ -104,7 +115,8 @@ export function buildContext(spec: LockSpec | undefined, observed: Observed, val
 }
 
 export function addGroupPermission(list: GroupPermission[], entry: GroupPermission): void {
-  if (!list.some((e) => e.groupId === entry.groupId && sameSource(e.permission, entry.permission))) list.push(entry);
+  if (!list.some((e) => e.groupId === entry.groupId && sameSource(e.permission, entry.permission)))
+    list.push(entry);
 }
 
 export function addStamp(list: OriginStamp[], stamp: OriginStamp): void {
@@ -112,4 +124,6 @@ export function addStamp(list: OriginStamp[], stamp: OriginStamp): void {
 }
 
 export const sameStamp = (a: OriginStamp, b: OriginStamp): boolean =>
-  a.DistributionId === b.DistributionId && a.OriginId === b.OriginId && a.HeaderName.toLowerCase() === b.HeaderName.toLowerCase();
+  a.DistributionId === b.DistributionId &&
+  a.OriginId === b.OriginId &&
+  a.HeaderName.toLowerCase() === b.HeaderName.toLowerCase();

@@ -17,7 +17,9 @@ import { LockSpec } from './spec';
 /** The lock as CloudFormation sees it (schema property names). */
 export type LockModel = Record<string, unknown>;
 
-export type ConvergeResult = { state: 'done'; observed: Observed } | { state: 'waiting'; distributionIds: string[] };
+export type ConvergeResult =
+  | { state: 'done'; observed: Observed }
+  | { state: 'waiting'; distributionIds: string[] };
 
 // Observe → plan → apply, again until nothing is left; a converged lock stops after one observation.
 const MAX_ROUNDS = 6;
@@ -34,13 +36,18 @@ export async function converge(
     const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : []);
     // Releasing a listener whose record is gone (deleted by the last round) is done.
     if (!spec && !observed.record) return { state: 'done', observed };
-    const values = spec ? secretValueList(await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey)) : [];
+    const values = spec
+      ? secretValueList(await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey))
+      : [];
     const steps = plan({ spec, observed, values, owner });
     if (steps.length === 0) return { state: 'done', observed };
     const result = await applySteps(clients, observed, steps, progress);
     if (result.state === 'waiting') return result;
   }
-  throw new LockError('NotStabilized', `ListenerArn: the lock on '${listenerArn}' did not converge after ${MAX_ROUNDS} rounds; the resources keep changing`);
+  throw new LockError(
+    'NotStabilized',
+    `ListenerArn: the lock on '${listenerArn}' did not converge after ${MAX_ROUNDS} rounds; the resources keep changing`,
+  );
 }
 
 function safeTargets(record: LockRecord, listenerArn: string, observed: Observed): TargetOrigin[] {
@@ -52,14 +59,21 @@ function safeTargets(record: LockRecord, listenerArn: string, observed: Observed
 }
 
 /** The model READ returns: the recorded configuration plus, per managed control, whether it holds now. */
-export async function readModel(clients: AwsClients, listenerArn: string, known?: Observed): Promise<LockModel> {
+export async function readModel(
+  clients: AwsClients,
+  listenerArn: string,
+  known?: Observed,
+): Promise<LockModel> {
   const recordOnly = known ?? (await observe(clients, listenerArn, []));
   const record = recordOnly.record;
-  if (!record) throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
+  if (!record)
+    throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
   const observed = known ?? (await observe(clients, listenerArn, [record.spec.DistributionId]));
   let values: string[] = [];
   try {
-    values = secretValueList(await readSecretValues(clients.secrets, record.spec.SecretArn, record.spec.SecretKey));
+    values = secretValueList(
+      await readSecretValues(clients.secrets, record.spec.SecretArn, record.spec.SecretKey),
+    );
   } catch (e) {
     // An unreadable secret is drift in the header controls, not a failed read.
     if (!(e instanceof LockError)) throw e;
@@ -111,7 +125,8 @@ export async function listLockArns(clients: AwsClients): Promise<string[]> {
     for (const r of page.ResourceTagMappingList ?? []) {
       const lbArn = r.ResourceARN ?? '';
       const marker = r.Tags?.find((t) => t.Key === LB_MARKER_TAG)?.Value;
-      for (const id of parseMarker(marker)) arns.push(`${lbArn.replace(':loadbalancer/', ':listener/')}/${id}`);
+      for (const id of parseMarker(marker))
+        arns.push(`${lbArn.replace(':loadbalancer/', ':listener/')}/${id}`);
     }
   }
   return arns.sort();

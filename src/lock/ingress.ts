@@ -8,7 +8,10 @@ export const OPEN_V6 = '::/0';
 
 const isTcpLike = (proto: string | undefined): boolean => proto === 'tcp' || proto === '6' || proto === '-1';
 
-export function coversPort(p: { IpProtocol?: string; FromPort?: number; ToPort?: number }, port: number): boolean {
+export function coversPort(
+  p: { IpProtocol?: string; FromPort?: number; ToPort?: number },
+  port: number,
+): boolean {
   if (p.IpProtocol === '-1') return true;
   if (!isTcpLike(p.IpProtocol)) return false;
   const from = p.FromPort ?? -1;
@@ -22,11 +25,16 @@ export function flatten(perms: IpPermission[]): IngressPermission[] {
   for (const p of perms) {
     const base = { IpProtocol: p.IpProtocol ?? '-1', FromPort: p.FromPort, ToPort: p.ToPort };
     for (const r of p.IpRanges ?? []) out.push({ ...base, CidrIp: r.CidrIp, Description: r.Description });
-    for (const r of p.Ipv6Ranges ?? []) out.push({ ...base, CidrIpv6: r.CidrIpv6, Description: r.Description });
-    for (const r of p.PrefixListIds ?? []) out.push({ ...base, PrefixListId: r.PrefixListId, Description: r.Description });
+    for (const r of p.Ipv6Ranges ?? [])
+      out.push({ ...base, CidrIpv6: r.CidrIpv6, Description: r.Description });
+    for (const r of p.PrefixListIds ?? [])
+      out.push({ ...base, PrefixListId: r.PrefixListId, Description: r.Description });
   }
-  return out.map((p) =>
-    Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== '')) as unknown as IngressPermission,
+  return out.map(
+    (p) =>
+      Object.fromEntries(
+        Object.entries(p).filter(([, v]) => v !== undefined && v !== ''),
+      ) as unknown as IngressPermission,
   );
 }
 
@@ -48,7 +56,12 @@ export const hasPermission = (live: IngressPermission[], p: IngressPermission): 
  */
 export function remaindersWithoutPort(p: IngressPermission, port: number): IngressPermission[] {
   const src = { CidrIp: p.CidrIp, CidrIpv6: p.CidrIpv6, Description: p.Description };
-  const tcp = (from: number, to: number): IngressPermission => ({ IpProtocol: 'tcp', FromPort: from, ToPort: to, ...src });
+  const tcp = (from: number, to: number): IngressPermission => ({
+    IpProtocol: 'tcp',
+    FromPort: from,
+    ToPort: to,
+    ...src,
+  });
   const strip = (x: IngressPermission): IngressPermission =>
     Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as unknown as IngressPermission;
   const pieces: IngressPermission[] = [];

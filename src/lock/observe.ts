@@ -19,7 +19,10 @@ export const CLOUDFRONT_V6_LIST = 'com.amazonaws.global.ipv6.cloudfront.origin-f
 // moto reports no MaxEntries for managed lists; AWS documents 55 for the IPv4 CloudFront list.
 const CLOUDFRONT_LIST_WEIGHT = 55;
 
-async function describeTags(clients: AwsClients, arns: string[]): Promise<Record<string, Record<string, string>>> {
+async function describeTags(
+  clients: AwsClients,
+  arns: string[],
+): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
   // DescribeTags takes at most 20 ARNs per call.
   for (let i = 0; i < arns.length; i += 20) {
@@ -56,7 +59,10 @@ async function observeRules(clients: AwsClients, listenerArn: string): Promise<O
     .sort((a, b) => a.priority - b.priority);
 }
 
-async function observePrefixLists(clients: AwsClients, referenced: string[]): Promise<Observed['prefixLists']> {
+async function observePrefixLists(
+  clients: AwsClients,
+  referenced: string[],
+): Promise<Observed['prefixLists']> {
   const weights: Record<string, number> = {};
   let v4: PrefixListRef | undefined;
   let v6: PrefixListRef | undefined;
@@ -104,32 +110,45 @@ export async function observeDistribution(
  * Reads everything the planner and the read handler need. `distributionIds` are the distributions of
  * interest beyond those the record names (the spec's). Missing listener → NotFound.
  */
-export async function observe(clients: AwsClients, listenerArn: string, distributionIds: string[]): Promise<Observed> {
+export async function observe(
+  clients: AwsClients,
+  listenerArn: string,
+  distributionIds: string[],
+): Promise<Observed> {
   const arnParts = parseListenerArn(listenerArn);
   let listener;
   try {
     const out = await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
     listener = out.Listeners?.[0];
   } catch (e) {
-    if (e instanceof ListenerNotFoundException) throw notFound('ListenerArn', `listener '${listenerArn}' does not exist`);
+    if (e instanceof ListenerNotFoundException)
+      throw notFound('ListenerArn', `listener '${listenerArn}' does not exist`);
     throw e;
   }
   if (!listener) throw notFound('ListenerArn', `listener '${listenerArn}' does not exist`);
   const lbArn = listener.LoadBalancerArn ?? arnParts.loadBalancerArn;
   let lb;
   try {
-    lb = (await clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lbArn] }))).LoadBalancers?.[0];
+    lb = (await clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lbArn] })))
+      .LoadBalancers?.[0];
   } catch (e) {
-    if (e instanceof LoadBalancerNotFoundException) throw notFound('ListenerArn', `load balancer '${lbArn}' does not exist`);
+    if (e instanceof LoadBalancerNotFoundException)
+      throw notFound('ListenerArn', `load balancer '${lbArn}' does not exist`);
     throw e;
   }
   if (!lb) throw notFound('ListenerArn', `load balancer '${lbArn}' does not exist`);
   if (lb.Type !== 'application') {
-    throw invalid('ListenerArn', `the listener belongs to a '${lb.Type}' load balancer; only application load balancers can be locked`);
+    throw invalid(
+      'ListenerArn',
+      `the listener belongs to a '${lb.Type}' load balancer; only application load balancers can be locked`,
+    );
   }
   const protocol = listener.Protocol ?? '';
   if (protocol !== 'HTTP' && protocol !== 'HTTPS') {
-    throw invalid('ListenerArn', `the listener protocol is '${protocol}'; only HTTP and HTTPS listeners can be locked`);
+    throw invalid(
+      'ListenerArn',
+      `the listener protocol is '${protocol}'; only HTTP and HTTPS listeners can be locked`,
+    );
   }
 
   const tags = await describeTags(clients, [listenerArn, lbArn]);
@@ -140,9 +159,10 @@ export async function observe(clients: AwsClients, listenerArn: string, distribu
   const groups =
     groupIds.length === 0
       ? []
-      : ((await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }))).SecurityGroups ?? []).map(
-          (g) => ({ groupId: g.GroupId ?? '', permissions: g.IpPermissions ?? [] }),
-        );
+      : (
+          (await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds })))
+            .SecurityGroups ?? []
+        ).map((g) => ({ groupId: g.GroupId ?? '', permissions: g.IpPermissions ?? [] }));
   const referenced = groups.flatMap((g) =>
     g.permissions.flatMap((p) => (p.PrefixListIds ?? []).map((pl) => pl.PrefixListId ?? '')),
   );

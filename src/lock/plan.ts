@@ -31,7 +31,11 @@ export function plan(input: PlanInput): Step[] {
   if (input.owner && !input.observed.record) ctx.ahead.owner = input.owner;
   listenerRules.checkRoom(ctx);
 
-  const pre = [...securityGroup.admitSteps(ctx), ...listenerRules.acceptSteps(ctx), ...originHeader.stampSteps(ctx)];
+  const pre = [
+    ...securityGroup.admitSteps(ctx),
+    ...listenerRules.acceptSteps(ctx),
+    ...originHeader.stampSteps(ctx),
+  ];
   const stamping = pre.some((s) => s.kind === 'update-origins');
   const barrier = !stamping && originHeader.barrierReached(ctx);
   const post = barrier
@@ -39,6 +43,8 @@ export function plan(input: PlanInput): Step[] {
     : [];
 
   ctx.final = JSON.parse(JSON.stringify(ctx.ahead)) as LockRecord;
+  // Past the barrier every lock condition is switched to the desired name.
+  if (barrier && ctx.spec) ctx.final.headerNames = [ctx.headerName];
   const release = barrier
     ? [
         ...denyDefault.releaseSteps(ctx),
@@ -50,7 +56,10 @@ export function plan(input: PlanInput): Step[] {
 
   const steps: Step[] = [...recordAhead(ctx), ...pre];
   if (!barrier) {
-    steps.push({ kind: 'await-deployed', distributionIds: [...new Set(ctx.targets.map((t) => t.distributionId))] });
+    steps.push({
+      kind: 'await-deployed',
+      distributionIds: [...new Set(ctx.targets.map((t) => t.distributionId))],
+    });
     return steps;
   }
   steps.push(...post, ...release, ...recordFinal(ctx));

@@ -44,6 +44,8 @@ export interface LockRecord {
   /** ClientRequestToken of the CREATE that made the lock: a retried CREATE continues, another fails. */
   owner?: string;
   spec: Omit<LockSpec, 'ListenerArn'>;
+  /** Header names the lock's rule conditions may carry (two while HeaderName changes). */
+  headerNames?: string[];
   /** Origins the lock has stamped (or is about to) with the header. */
   stamps: OriginStamp[];
   /** Open ingress the lock revoked; re-authorized on release. */
@@ -77,7 +79,9 @@ export function decodeRecord(tags: Record<string, string>): LockRecord | undefin
     parts.push(tags[`${RECORD_TAG_PREFIX}${i}`]);
   }
   if (parts.length === 0) return undefined;
-  const parsed = JSON.parse(inflateRawSync(Buffer.from(parts.join(''), 'base64url')).toString('utf8')) as LockRecord;
+  const parsed = JSON.parse(
+    inflateRawSync(Buffer.from(parts.join(''), 'base64url')).toString('utf8'),
+  ) as LockRecord;
   if (parsed.v !== 1) throw new Error(`unsupported lock record version ${String(parsed.v)}`);
   return parsed;
 }

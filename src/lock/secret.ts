@@ -15,7 +15,8 @@ export interface SecretValues {
   pending?: string;
 }
 
-export const secretValueList = (s: SecretValues): string[] => (s.pending ? [s.current, s.pending] : [s.current]);
+export const secretValueList = (s: SecretValues): string[] =>
+  s.pending ? [s.current, s.pending] : [s.current];
 
 // ALB header matching is case-insensitive and treats * and ? as wildcards, so neither may appear.
 const VALID_VALUE = /^[\x21-\x7e]{32,128}$/;
@@ -80,7 +81,8 @@ export async function readSecretValues(
     if (d.DeletedDate) throw notFound('SecretArn', `secret '${secretArn}' is scheduled for deletion`);
     stages = d.VersionIdsToStages ?? {};
   } catch (e) {
-    if (e instanceof ResourceNotFoundException) throw notFound('SecretArn', `secret '${secretArn}' does not exist`);
+    if (e instanceof ResourceNotFoundException)
+      throw notFound('SecretArn', `secret '${secretArn}' does not exist`);
     throw e;
   }
   const all = Object.values(stages);

@@ -97,7 +97,10 @@ export function parseListenerArn(arn: string): ListenerArnParts {
   }
   const [, region, account, kind, name, lbId, listenerId] = m;
   if (kind !== 'app') {
-    throw invalid('ListenerArn', `'${arn}' belongs to a '${kind}' load balancer; only application load balancers can be locked`);
+    throw invalid(
+      'ListenerArn',
+      `'${arn}' belongs to a '${kind}' load balancer; only application load balancers can be locked`,
+    );
   }
   const loadBalancerArn = arn.replace(':listener/', ':loadbalancer/').replace(/\/[0-9a-f]{16}$/, '');
   return { region, account, kind, loadBalancerName: name, loadBalancerId: lbId, listenerId, loadBalancerArn };
@@ -105,10 +108,16 @@ export function parseListenerArn(arn: string): ListenerArnParts {
 
 export function validateHeaderName(name: string): void {
   if (name.length === 0 || name.length > 40) {
-    throw invalid('HeaderName', `must be 1 to 40 characters long (ALB header condition limit), got ${name.length}`);
+    throw invalid(
+      'HeaderName',
+      `must be 1 to 40 characters long (ALB header condition limit), got ${name.length}`,
+    );
   }
   if (!HTTP_TOKEN.test(name)) {
-    throw invalid('HeaderName', `'${name}' is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)`);
+    throw invalid(
+      'HeaderName',
+      `'${name}' is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)`,
+    );
   }
   const lower = name.toLowerCase();
   if (CLOUDFRONT_FORBIDDEN.has(lower) || CLOUDFRONT_FORBIDDEN_PREFIXES.some((p) => lower.startsWith(p))) {
@@ -146,11 +155,17 @@ export function parseSpec(props: Json): LockSpec {
   parseListenerArn(ListenerArn);
   const DistributionId = requiredString(props, 'DistributionId');
   if (!DISTRIBUTION_ID.test(DistributionId)) {
-    throw invalid('DistributionId', `'${DistributionId}' is not a CloudFront distribution id (upper-case letters and digits)`);
+    throw invalid(
+      'DistributionId',
+      `'${DistributionId}' is not a CloudFront distribution id (upper-case letters and digits)`,
+    );
   }
   const SecretArn = requiredString(props, 'SecretArn');
   if (!SECRET_ARN.test(SecretArn)) {
-    throw invalid('SecretArn', `'${SecretArn}' is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)`);
+    throw invalid(
+      'SecretArn',
+      `'${SecretArn}' is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)`,
+    );
   }
   const SecretKey = optionalString(props, 'SecretKey');
   if (SecretKey !== undefined && SecretKey.length === 0) throw invalid('SecretKey', 'must not be empty');
@@ -166,7 +181,10 @@ export function parseSpec(props: Json): LockSpec {
     MessageBody: optionalString(denyIn, 'MessageBody') ?? DEFAULT_DENY.MessageBody,
   };
   if (!/^[245]\d\d$/.test(DenyResponse.StatusCode)) {
-    throw invalid('DenyResponse.StatusCode', `'${DenyResponse.StatusCode}' must be a 2XX, 4XX or 5XX status code`);
+    throw invalid(
+      'DenyResponse.StatusCode',
+      `'${DenyResponse.StatusCode}' must be a 2XX, 4XX or 5XX status code`,
+    );
   }
   if (!CONTENT_TYPES.includes(DenyResponse.ContentType)) {
     throw invalid('DenyResponse.ContentType', `must be one of ${CONTENT_TYPES.join(', ')}`);
@@ -184,7 +202,10 @@ export function parseSpec(props: Json): LockSpec {
     HttpsOrigin: booleanFlag(enforceIn, 'HttpsOrigin', DEFAULT_ENFORCE.HttpsOrigin),
   };
   if (Enforce.HttpsOrigin && !Enforce.OriginHeader) {
-    throw invalid('Enforce.HttpsOrigin', 'needs Enforce.OriginHeader: the lock only manages the origins it stamps');
+    throw invalid(
+      'Enforce.HttpsOrigin',
+      'needs Enforce.OriginHeader: the lock only manages the origins it stamps',
+    );
   }
 
   const spec: LockSpec = { ListenerArn, DistributionId, SecretArn, HeaderName, DenyResponse, Enforce };

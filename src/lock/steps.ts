@@ -28,8 +28,7 @@ export type Step =
   | { kind: 'update-origins'; distributionId: string; edits: OriginEdit[]; why: string }
   | { kind: 'await-deployed'; distributionIds: string[] };
 
-const source = (p: IngressPermission): string =>
-  p.PrefixListId ?? p.CidrIp ?? p.CidrIpv6 ?? 'unknown source';
+const source = (p: IngressPermission): string => p.PrefixListId ?? p.CidrIp ?? p.CidrIpv6 ?? 'unknown source';
 const ports = (p: IngressPermission): string =>
   p.IpProtocol === '-1' ? 'all traffic' : `${p.IpProtocol} ${p.FromPort ?? ''}-${p.ToPort ?? ''}`;
 

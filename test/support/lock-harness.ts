@@ -41,10 +41,18 @@ async function drive(step: Step, after?: (o: Outcome) => Promise<void>, max = 20
   throw new Error(`handler still IN_PROGRESS after ${max} invocations`);
 }
 
-export const create = (clients: AwsClients, model: LockModel, after?: (o: Outcome) => Promise<void>, token = 'token-1') =>
-  drive((ctx, log) => createLock(clients, model, ctx, log, token), after);
-export const update = (clients: AwsClients, model: LockModel, previous?: LockModel, after?: (o: Outcome) => Promise<void>) =>
-  drive((ctx, log) => updateLock(clients, model, previous, ctx, log), after);
+export const create = (
+  clients: AwsClients,
+  model: LockModel,
+  after?: (o: Outcome) => Promise<void>,
+  token = 'token-1',
+) => drive((ctx, log) => createLock(clients, model, ctx, log, token), after);
+export const update = (
+  clients: AwsClients,
+  model: LockModel,
+  previous?: LockModel,
+  after?: (o: Outcome) => Promise<void>,
+) => drive((ctx, log) => updateLock(clients, model, previous, ctx, log), after);
 export const remove = (clients: AwsClients, model: LockModel, after?: (o: Outcome) => Promise<void>) =>
   drive((ctx, log) => deleteLock(clients, model, ctx, log), after);
 export const read = (clients: AwsClients, model: LockModel) => readLock(clients, model, () => undefined);

@@ -1,25 +1,37 @@
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
-import { DescribeListenersCommand, DescribeRulesCommand, DescribeTagsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../../src/aws/clients';
 import { Fixture } from '../../src/dev/fixtures';
 
 /** Everything the lock may touch, normalized so pre-lock and post-delete states compare equal. */
 export async function captureState(clients: AwsClients, f: Fixture, listenerArn = f.listenerArn) {
-  const listener = (await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }))).Listeners?.[0];
-  const rules = (await clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
+  const listener = (await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] })))
+    .Listeners?.[0];
+  const rules =
+    (await clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
   const ruleArns = rules.filter((r) => !r.IsDefault).map((r) => r.RuleArn ?? '');
   const tags =
-    (await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [listenerArn, f.loadBalancerArn, ...ruleArns] })))
-      .TagDescriptions ?? [];
+    (
+      await clients.elbv2.send(
+        new DescribeTagsCommand({ ResourceArns: [listenerArn, f.loadBalancerArn, ...ruleArns] }),
+      )
+    ).TagDescriptions ?? [];
   const groups =
-    (await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [f.securityGroupId] }))).SecurityGroups ?? [];
+    (await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [f.securityGroupId] })))
+      .SecurityGroups ?? [];
   const dist = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: f.distributionId }));
   const sortBy = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
   return {
     defaultActions: listener?.DefaultActions,
     rules: sortBy(
-      rules.filter((r) => !r.IsDefault).map((r) => ({ arn: r.RuleArn, priority: r.Priority, conditions: r.Conditions, actions: r.Actions })),
+      rules
+        .filter((r) => !r.IsDefault)
+        .map((r) => ({ arn: r.RuleArn, priority: r.Priority, conditions: r.Conditions, actions: r.Actions })),
       (r) => r.arn ?? '',
     ),
     tags: sortBy(

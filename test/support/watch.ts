@@ -17,9 +17,11 @@ export function instrument(
   },
 ): void {
   for (const client of Object.values(clients) as AnyClient[]) {
-    (client.middlewareStack as unknown as {
-      add: (mw: unknown, opts: { step: string; name: string; override?: boolean }) => void;
-    }).add(
+    (
+      client.middlewareStack as unknown as {
+        add: (mw: unknown, opts: { step: string; name: string; override?: boolean }) => void;
+      }
+    ).add(
       (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
         async (args: { input: unknown }) => {
           const name = (context.commandName ?? '').replace(/Command$/, '');

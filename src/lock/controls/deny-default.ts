@@ -10,7 +10,13 @@ import { catchAllOf, originalDefaultActions } from './listener-rules';
 export function denySteps(ctx: PlanContext): Step[] {
   if (!ctx.enforce.DenyDefault || !ctx.spec) return [];
   if (isDeny(ctx.observed.listener.defaultActions, ctx.spec.DenyResponse)) return [];
-  return [{ kind: 'set-default-actions', actions: [denyAction(ctx.spec.DenyResponse)], why: 'make the default action deny requests without the header' }];
+  return [
+    {
+      kind: 'set-default-actions',
+      actions: [denyAction(ctx.spec.DenyResponse)],
+      why: 'make the default action deny requests without the header',
+    },
+  ];
 }
 
 /** Release comes first on delete: the original default action returns before any guard is removed. */
@@ -23,4 +29,5 @@ export function releaseSteps(ctx: PlanContext): Step[] {
   return [{ kind: 'set-default-actions', actions: restore, why: 'restore the original default action' }];
 }
 
-export const holds = (o: Observed, deny: DenyResponseSpec): boolean => isDeny(o.listener.defaultActions, deny);
+export const holds = (o: Observed, deny: DenyResponseSpec): boolean =>
+  isDeny(o.listener.defaultActions, deny);

@@ -27,7 +27,8 @@ import { PlanContext } from '../context';
  * condition on every forwarding rule so host/path routing survives and nothing bypasses the lock.
  */
 
-export const catchAllOf = (o: Observed): ObservedRule | undefined => o.rules.find((r) => r.role === 'catch-all');
+export const catchAllOf = (o: Observed): ObservedRule | undefined =>
+  o.rules.find((r) => r.role === 'catch-all');
 
 const lockNamesOn = (rule: ObservedRule, names: string[]): string[] =>
   names.filter((n) => rule.conditions.some((c) => isHeaderCondition(c, n)));
@@ -37,7 +38,9 @@ const lockValues = (rule: ObservedRule, names: string[]): string[] =>
 
 /** The deny responses the lock may have set (current spec and recorded one). */
 function lockDenies(ctx: PlanContext): DenyResponseSpec[] {
-  return [ctx.spec?.DenyResponse, ctx.observed.record?.spec.DenyResponse].filter((d): d is DenyResponseSpec => !!d);
+  return [ctx.spec?.DenyResponse, ctx.observed.record?.spec.DenyResponse].filter(
+    (d): d is DenyResponseSpec => !!d,
+  );
 }
 
 /** The actions the listener had before the lock: the live default unless it is the lock's deny. */
@@ -89,7 +92,12 @@ export function acceptSteps(ctx: PlanContext): Step[] {
   } else {
     if (!sameActions(catchAll.actions, original)) {
       // Someone changed the default action since the lock: carry their change, do not undo it.
-      steps.push({ kind: 'modify-rule', ruleArn: catchAll.arn, actions: cleanActions(original), why: 'carry the new default action in the catch-all rule' });
+      steps.push({
+        kind: 'modify-rule',
+        ruleArn: catchAll.arn,
+        actions: cleanActions(original),
+        why: 'carry the new default action in the catch-all rule',
+      });
     }
     steps.push(...widenRule(ctx, catchAll));
   }
@@ -139,15 +147,25 @@ export function guardSteps(ctx: PlanContext): Step[] {
   });
   const settled = (rule: ObservedRule): boolean => {
     const names = lockNamesOn(rule, ctx.lockHeaderNames);
-    return names.length === 1 && names[0] === ctx.headerName && sameValues(lockValues(rule, names), ctx.values);
+    return (
+      names.length === 1 && names[0] === ctx.headerName && sameValues(lockValues(rule, names), ctx.values)
+    );
   };
   const catchAll = catchAllOf(ctx.observed);
-  if (needsCatchAll(ctx.enforce) && catchAll && !settled(catchAll)) steps.push(set(catchAll, 'narrow the catch-all rule to the current header'));
+  if (needsCatchAll(ctx.enforce) && catchAll && !settled(catchAll))
+    steps.push(set(catchAll, 'narrow the catch-all rule to the current header'));
   if (!ctx.enforce.ListenerRules) return steps;
   for (const r of ctx.observed.rules) {
     if (r.role === 'catch-all' || !forwards(r.actions) || settled(r)) continue;
     if (r.role !== 'guard') steps.push({ kind: 'tag-rule', ruleArn: r.arn, role: 'guard' });
-    steps.push(set(r, r.role === 'guard' ? 'narrow the guarded rule to the current header' : 'guard the forwarding rule with the header'));
+    steps.push(
+      set(
+        r,
+        r.role === 'guard'
+          ? 'narrow the guarded rule to the current header'
+          : 'guard the forwarding rule with the header',
+      ),
+    );
   }
   return steps;
 }
@@ -158,7 +176,12 @@ export function releaseSteps(ctx: PlanContext): Step[] {
   if (!ctx.enforce.ListenerRules) {
     for (const r of ctx.observed.rules.filter((x) => x.role === 'guard')) {
       if (lockNamesOn(r, ctx.lockHeaderNames).length > 0) {
-        steps.push({ kind: 'modify-rule', ruleArn: r.arn, conditions: withoutHeaderConditions(r.conditions, ctx.lockHeaderNames), why: 'remove the header condition from the rule' });
+        steps.push({
+          kind: 'modify-rule',
+          ruleArn: r.arn,
+          conditions: withoutHeaderConditions(r.conditions, ctx.lockHeaderNames),
+          why: 'remove the header condition from the rule',
+        });
       }
       steps.push({ kind: 'untag-rule', ruleArn: r.arn });
     }

@@ -18,7 +18,12 @@ const sendsAccepted = (t: TargetOrigin, name: string, values: string[]): boolean
 function grouped(edits: { distributionId: string; edit: OriginEdit }[], why: string): Step[] {
   const byDist = new Map<string, OriginEdit[]>();
   for (const e of edits) byDist.set(e.distributionId, [...(byDist.get(e.distributionId) ?? []), e.edit]);
-  return [...byDist].map(([distributionId, list]) => ({ kind: 'update-origins', distributionId, edits: list, why }));
+  return [...byDist].map(([distributionId, list]) => ({
+    kind: 'update-origins',
+    distributionId,
+    edits: list,
+    why,
+  }));
 }
 
 /** Pre-barrier: stamp each target origin (after the rules accept the value). */
@@ -27,18 +32,28 @@ export function stampSteps(ctx: PlanContext): Step[] {
   const edits: { distributionId: string; edit: OriginEdit }[] = [];
   for (const t of ctx.targets) {
     const edit: OriginEdit = { originId: t.origin.Id ?? '' };
-    const stamp: OriginStamp = { DistributionId: t.distributionId, OriginId: edit.originId, HeaderName: ctx.headerName };
+    const stamp: OriginStamp = {
+      DistributionId: t.distributionId,
+      OriginId: edit.originId,
+      HeaderName: ctx.headerName,
+    };
     if (!sendsAccepted(t, ctx.headerName, ctx.values)) {
       const count = t.origin.CustomHeaders?.Items?.length ?? 0;
       if (originHeaderValue(t.origin, ctx.headerName) === undefined && count >= MAX_CUSTOM_HEADERS) {
-        throw new LockError('ServiceLimitExceeded', `OriginHeader: origin '${edit.originId}' already has ${count} custom headers (CloudFront allows ${MAX_CUSTOM_HEADERS})`);
+        throw new LockError(
+          'ServiceLimitExceeded',
+          `OriginHeader: origin '${edit.originId}' already has ${count} custom headers (CloudFront allows ${MAX_CUSTOM_HEADERS})`,
+        );
       }
       edit.setHeader = { name: ctx.headerName, value: ctx.values[0] };
     }
     const policy = t.origin.CustomOriginConfig?.OriginProtocolPolicy;
     if (ctx.enforce.HttpsOrigin) {
       if (!t.origin.CustomOriginConfig) {
-        throw new LockError('InvalidRequest', `Enforce.HttpsOrigin: origin '${edit.originId}' is not a custom origin`);
+        throw new LockError(
+          'InvalidRequest',
+          `Enforce.HttpsOrigin: origin '${edit.originId}' is not a custom origin`,
+        );
       }
       if (policy !== HTTPS_ONLY) {
         edit.protocolPolicy = HTTPS_ONLY;
@@ -58,18 +73,26 @@ export function stampSteps(ctx: PlanContext): Step[] {
 /** True once every target origin sends an accepted value and its distribution is Deployed. */
 export function barrierReached(ctx: PlanContext): boolean {
   return ctx.targets.every(
-    (t) => sendsAccepted(t, ctx.headerName, ctx.values) && ctx.observed.distributions[t.distributionId]?.status === 'Deployed',
+    (t) =>
+      sendsAccepted(t, ctx.headerName, ctx.values) &&
+      ctx.observed.distributions[t.distributionId]?.status === 'Deployed',
   );
 }
 
 /** Where the header must not be removed: the listener still requires it (OriginHeader released alone). */
 const stillRequired = (ctx: PlanContext, s: OriginStamp): boolean =>
-  needsCatchAll(ctx.enforce) && s.HeaderName.toLowerCase() === ctx.headerName.toLowerCase() && !ctx.enforce.OriginHeader;
+  needsCatchAll(ctx.enforce) &&
+  s.HeaderName.toLowerCase() === ctx.headerName.toLowerCase() &&
+  !ctx.enforce.OriginHeader;
 
 /** Post-barrier release: stamps no longer wanted lose their header, https-only goes back. */
 export function unstampSteps(ctx: PlanContext): Step[] {
   const wanted = ctx.enforce.OriginHeader
-    ? ctx.targets.map((t) => ({ DistributionId: t.distributionId, OriginId: t.origin.Id ?? '', HeaderName: ctx.headerName }))
+    ? ctx.targets.map((t) => ({
+        DistributionId: t.distributionId,
+        OriginId: t.origin.Id ?? '',
+        HeaderName: ctx.headerName,
+      }))
     : [];
   const edits: { distributionId: string; edit: OriginEdit }[] = [];
   const keep: OriginStamp[] = [];
@@ -81,7 +104,12 @@ export function unstampSteps(ctx: PlanContext): Step[] {
       continue;
     }
     const edit: OriginEdit = { originId: s.OriginId };
-    if (!isWanted && !stillRequired(ctx, s) && origin && originHeaderValue(origin, s.HeaderName) !== undefined) {
+    if (
+      !isWanted &&
+      !stillRequired(ctx, s) &&
+      origin &&
+      originHeaderValue(origin, s.HeaderName) !== undefined
+    ) {
       edit.removeHeader = s.HeaderName;
     }
     const policy = origin?.CustomOriginConfig?.OriginProtocolPolicy;
@@ -89,7 +117,8 @@ export function unstampSteps(ctx: PlanContext): Step[] {
       edit.protocolPolicy = s.OriginalProtocolPolicy;
     }
     if (isWanted || stillRequired(ctx, s)) keep.push({ ...s, OriginalProtocolPolicy: undefined });
-    if (origin && (edit.removeHeader || edit.protocolPolicy)) edits.push({ distributionId: s.DistributionId, edit });
+    if (origin && (edit.removeHeader || edit.protocolPolicy))
+      edits.push({ distributionId: s.DistributionId, edit });
   }
   ctx.final.stamps = keep.map((s) => JSON.parse(JSON.stringify(s)) as OriginStamp);
   return grouped(edits, 'remove the secret header from the origin');
@@ -100,5 +129,8 @@ export function holds(targets: TargetOrigin[], name: string, values: string[]): 
 }
 
 export function httpsHolds(targets: TargetOrigin[]): boolean {
-  return targets.length > 0 && targets.every((t) => t.origin.CustomOriginConfig?.OriginProtocolPolicy === HTTPS_ONLY);
+  return (
+    targets.length > 0 &&
+    targets.every((t) => t.origin.CustomOriginConfig?.OriginProtocolPolicy === HTTPS_ONLY)
+  );
 }

@@ -1,5 +1,13 @@
 import { LockError } from '../errors';
-import { coversPort, flatten, hasPermission, isOpen, quotaUsage, remaindersWithoutPort, sameSource } from '../ingress';
+import {
+  coversPort,
+  flatten,
+  hasPermission,
+  isOpen,
+  quotaUsage,
+  remaindersWithoutPort,
+  sameSource,
+} from '../ingress';
 import { Observed, PrefixListRef } from '../observed';
 import { IngressPermission } from '../record';
 import { Step } from '../steps';
@@ -15,7 +23,10 @@ const isDualstack = (o: Observed): boolean => o.loadBalancer.ipAddressType.start
 
 function requiredLists(o: Observed): PrefixListRef[] {
   if (!o.prefixLists.v4) {
-    throw new LockError('NotFound', `Enforce.SecurityGroup: managed prefix list '${CLOUDFRONT_V4_LIST}' not found in this region`);
+    throw new LockError(
+      'NotFound',
+      `Enforce.SecurityGroup: managed prefix list '${CLOUDFRONT_V4_LIST}' not found in this region`,
+    );
   }
   const lists = [o.prefixLists.v4];
   if (isDualstack(o)) {
@@ -46,7 +57,10 @@ export function admitSteps(ctx: PlanContext): Step[] {
   if (!ctx.enforce.SecurityGroup) return [];
   const o = ctx.observed;
   if (o.groups.length === 0) {
-    throw new LockError('InvalidRequest', 'Enforce.SecurityGroup: the load balancer has no security groups to restrict');
+    throw new LockError(
+      'InvalidRequest',
+      'Enforce.SecurityGroup: the load balancer has no security groups to restrict',
+    );
   }
   const lists = requiredLists(o);
   const v6Ids = new Set(o.prefixLists.v6 ? [o.prefixLists.v6.id] : []);
@@ -103,13 +117,20 @@ export function releaseSteps(ctx: PlanContext): Step[] {
   for (const e of ctx.final.revoked) {
     const live = liveOf(e.groupId);
     if (live && !hasPermission(live, e.permission)) {
-      steps.push({ kind: 'authorize-ingress', groupId: e.groupId, permission: e.permission, tagListener: false });
+      steps.push({
+        kind: 'authorize-ingress',
+        groupId: e.groupId,
+        permission: e.permission,
+        tagListener: false,
+      });
     }
   }
   for (const e of [...ctx.final.remainders, ...ctx.final.admitted]) {
     const live = liveOf(e.groupId);
     // A remainder identical to a restored rule is the restored rule: keep it.
-    const restored = ctx.final.revoked.some((r) => r.groupId === e.groupId && sameSource(r.permission, e.permission));
+    const restored = ctx.final.revoked.some(
+      (r) => r.groupId === e.groupId && sameSource(r.permission, e.permission),
+    );
     if (live && hasPermission(live, e.permission) && !restored) {
       steps.push({ kind: 'revoke-ingress', groupId: e.groupId, permission: e.permission });
     }
