@@ -31,6 +31,8 @@ export interface PlanContext {
   observed: Observed;
   /** Accepted header values: AWSCURRENT first, then AWSPENDING. Empty when deleting. */
   values: string[];
+  /** When set, origins must send exactly this (accepted) value. */
+  sendValue?: string;
   headerName: string;
   /** Names a lock condition may carry right now (the desired one and the recorded one). */
   lockHeaderNames: string[];
@@ -75,7 +77,12 @@ export function resolveTargets(spec: LockSpec, observed: Observed): TargetOrigin
   return matches.map((origin) => ({ distributionId: dist.id, origin }));
 }
 
-export function buildContext(spec: LockSpec | undefined, observed: Observed, values: string[]): PlanContext {
+export function buildContext(
+  spec: LockSpec | undefined,
+  observed: Observed,
+  values: string[],
+  sendValue?: string,
+): PlanContext {
   const record = observed.record;
   if (!spec && !record)
     throw new LockError('NotFound', `ListenerArn: listener '${observed.listener.arn}' has no lock`);
@@ -105,6 +112,7 @@ export function buildContext(spec: LockSpec | undefined, observed: Observed, val
     previous: record?.spec.Enforce ?? NOTHING_ENFORCED,
     observed,
     values,
+    sendValue,
     headerName,
     lockHeaderNames,
     targets,

@@ -11,7 +11,7 @@ import { observe } from './observe';
 import { Observed } from './observed';
 import { plan } from './plan';
 import { LB_MARKER_TAG, LockRecord, parseMarker } from './record';
-import { readSecretValues, secretValueList } from './secret';
+import { readSecretValues, SecretValues, secretValueList } from './secret';
 import { LockSpec } from './spec';
 
 /** The lock as CloudFormation sees it (schema property names). */
@@ -30,16 +30,16 @@ export async function converge(
   listenerArn: string,
   spec: LockSpec | undefined,
   progress: Progress,
-  owner?: string,
+  options: { owner?: string; sendValue?: (values: SecretValues) => string | undefined } = {},
 ): Promise<ConvergeResult> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : []);
     // Releasing a listener whose record is gone (deleted by the last round) is done.
     if (!spec && !observed.record) return { state: 'done', observed };
-    const values = spec
-      ? secretValueList(await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey))
-      : [];
-    const steps = plan({ spec, observed, values, owner });
+    const secret = spec ? await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey) : undefined;
+    const values = secret ? secretValueList(secret) : [];
+    const sendValue = secret && options.sendValue ? options.sendValue(secret) : undefined;
+    const steps = plan({ spec, observed, values, owner: options.owner, sendValue });
     if (steps.length === 0) return { state: 'done', observed };
     const result = await applySteps(clients, observed, steps, progress);
     if (result.state === 'waiting') return result;

@@ -16,6 +16,8 @@ export interface PlanInput {
   values: string[];
   /** Request token recorded with a new lock. */
   owner?: string;
+  /** The value origins must send (rotation's setSecret: AWSPENDING); default keeps any accepted value. */
+  sendValue?: string;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface PlanInput {
  * restored, added rules removed) and the final record. A converged lock plans no steps.
  */
 export function plan(input: PlanInput): Step[] {
-  const ctx = buildContext(input.spec, input.observed, input.values);
+  const ctx = buildContext(input.spec, input.observed, input.values, input.sendValue);
   if (input.owner && !input.observed.record) ctx.ahead.owner = input.owner;
   listenerRules.checkRoom(ctx);
 

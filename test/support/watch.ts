@@ -14,6 +14,8 @@ export function instrument(
   hooks: {
     before?: (command: string, input: unknown) => void | Promise<void>;
     after?: (command: string) => void | Promise<void>;
+    /** Rewrites a response (e.g. to model a distribution that stays InProgress). */
+    output?: (command: string, output: unknown) => unknown;
   },
 ): void {
   for (const client of Object.values(clients) as AnyClient[]) {
@@ -26,8 +28,10 @@ export function instrument(
         async (args: { input: unknown }) => {
           const name = (context.commandName ?? '').replace(/Command$/, '');
           await hooks.before?.(name, args.input);
-          const result = await next(args);
+          const result = (await next(args)) as { output?: unknown };
           if (isWrite(name)) await hooks.after?.(name);
+          if (hooks.output && result && typeof result === 'object')
+            result.output = hooks.output(name, result.output);
           return result;
         },
       { step: 'initialize', name: 'acme-test-instrument', override: true },

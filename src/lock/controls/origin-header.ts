@@ -15,6 +15,12 @@ const sendsAccepted = (t: TargetOrigin, name: string, values: string[]): boolean
   return v !== undefined && subsetOf([v], values);
 };
 
+/** Whether the origin already sends what this run wants it to send. */
+const sendsWanted = (ctx: PlanContext, t: TargetOrigin): boolean =>
+  ctx.sendValue !== undefined
+    ? sendsAccepted(t, ctx.headerName, [ctx.sendValue])
+    : sendsAccepted(t, ctx.headerName, ctx.values);
+
 function grouped(edits: { distributionId: string; edit: OriginEdit }[], why: string): Step[] {
   const byDist = new Map<string, OriginEdit[]>();
   for (const e of edits) byDist.set(e.distributionId, [...(byDist.get(e.distributionId) ?? []), e.edit]);
@@ -37,7 +43,7 @@ export function stampSteps(ctx: PlanContext): Step[] {
       OriginId: edit.originId,
       HeaderName: ctx.headerName,
     };
-    if (!sendsAccepted(t, ctx.headerName, ctx.values)) {
+    if (!sendsWanted(ctx, t)) {
       const count = t.origin.CustomHeaders?.Items?.length ?? 0;
       if (originHeaderValue(t.origin, ctx.headerName) === undefined && count >= MAX_CUSTOM_HEADERS) {
         throw new LockError(
@@ -45,7 +51,7 @@ export function stampSteps(ctx: PlanContext): Step[] {
           `OriginHeader: origin '${edit.originId}' already has ${count} custom headers (CloudFront allows ${MAX_CUSTOM_HEADERS})`,
         );
       }
-      edit.setHeader = { name: ctx.headerName, value: ctx.values[0] };
+      edit.setHeader = { name: ctx.headerName, value: ctx.sendValue ?? ctx.values[0] };
     }
     const policy = t.origin.CustomOriginConfig?.OriginProtocolPolicy;
     if (ctx.enforce.HttpsOrigin) {

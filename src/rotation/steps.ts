@@ -1,0 +1,220 @@
+import {
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { AwsClients } from '../aws/clients';
+import { headerValues, subsetOf } from '../lock/alb';
+import { catchAllOf } from '../lock/controls/listener-rules';
+import { converge } from '../lock/engine';
+import { LockError } from '../lock/errors';
+import { observe, observeDistribution } from '../lock/observe';
+import { readSecretValues } from '../lock/secret';
+import { LockSpec } from '../lock/spec';
+import { locksUsingSecret } from './affected-locks';
+
+export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+
+export interface RotationEvent {
+  Step: RotationStep;
+  SecretId: string;
+  ClientRequestToken: string;
+}
+
+export interface RotationEnv {
+  clients: AwsClients;
+  log: (message: string) => void;
+  /** Milliseconds this invocation may still use (Lambda's getRemainingTimeInMillis). */
+  remainingMs: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Length of generated values (lowercase letters and digits). */
+  valueLength?: number;
+  pollMs?: number;
+}
+
+interface SecretState {
+  arn: string;
+  stages: Record<string, string[]>;
+  currentVersion?: string;
+}
+
+async function describe(env: RotationEnv, secretId: string): Promise<SecretState> {
+  const d = await env.clients.secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const stages = d.VersionIdsToStages ?? {};
+  const currentVersion = Object.keys(stages).find((v) => stages[v].includes('AWSCURRENT'));
+  return { arn: d.ARN ?? secretId, stages, currentVersion };
+}
+
+/** createSecret: a new random value staged AWSPENDING, in the secret's JSON shape when locks use a key. */
+async function createSecret(
+  env: RotationEnv,
+  s: SecretState,
+  token: string,
+  locks: LockSpec[],
+): Promise<void> {
+  try {
+    await env.clients.secrets.send(
+      new GetSecretValueCommand({ SecretId: s.arn, VersionId: token, VersionStage: 'AWSPENDING' }),
+    );
+    env.log('createSecret: the pending version already exists');
+    return;
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException)) throw e;
+  }
+  const random = await env.clients.secrets.send(
+    new GetRandomPasswordCommand({
+      PasswordLength: env.valueLength ?? 64,
+      // ALB header matching is case-insensitive and treats * and ? as wildcards: [a-z0-9] only.
+      ExcludeUppercase: true,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+      RequireEachIncludedType: true,
+    }),
+  );
+  const value = random.RandomPassword ?? '';
+  const key = locks.find((l) => l.SecretKey !== undefined)?.SecretKey;
+  let secretString = value;
+  if (key !== undefined) {
+    const current = await env.clients.secrets.send(
+      new GetSecretValueCommand({ SecretId: s.arn, VersionStage: 'AWSCURRENT' }),
+    );
+    const shape = JSON.parse(current.SecretString ?? '{}') as Record<string, unknown>;
+    secretString = JSON.stringify({ ...shape, [key]: value });
+  }
+  await env.clients.secrets.send(
+    new PutSecretValueCommand({
+      SecretId: s.arn,
+      ClientRequestToken: token,
+      SecretString: secretString,
+      VersionStages: ['AWSPENDING'],
+    }),
+  );
+  env.log('createSecret: staged a new AWSPENDING value');
+}
+
+/** setSecret: every lock accepts both values, then its origins send the pending one. */
+async function setSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
+  for (const spec of locks) {
+    const r = await converge(
+      env.clients,
+      spec.ListenerArn,
+      spec,
+      (m) => env.log(`setSecret ${spec.ListenerArn}: ${m}`),
+      {
+        sendValue: (v) => v.pending,
+      },
+    );
+    env.log(
+      `setSecret: ${spec.ListenerArn} ${r.state === 'done' ? 'converged' : 'origin update propagating'}`,
+    );
+  }
+}
+
+/** testSecret: wait (bounded) for every distribution to be Deployed, then check listeners accept the value. */
+async function testSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
+  const sleep = env.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const poll = env.pollMs ?? 10_000;
+  const margin = 5_000;
+  for (const id of [...new Set(locks.map((l) => l.DistributionId))]) {
+    for (;;) {
+      const d = await observeDistribution(env.clients, id);
+      if (!d || d.status === 'Deployed') break;
+      if (env.remainingMs() < poll + margin) {
+        // Failing the step makes Secrets Manager retry it later; finishing early would drop requests.
+        throw new LockError(
+          'NotStabilized',
+          `testSecret: distribution ${id} is still ${d.status}; the step will be retried`,
+        );
+      }
+      env.log(`testSecret: distribution ${id} is ${d.status}, waiting`);
+      await sleep(poll);
+    }
+  }
+  for (const spec of locks) {
+    const r = await converge(
+      env.clients,
+      spec.ListenerArn,
+      spec,
+      (m) => env.log(`testSecret ${spec.ListenerArn}: ${m}`),
+      {
+        sendValue: (v) => v.pending,
+      },
+    );
+    if (r.state !== 'done')
+      throw new LockError('NotStabilized', `testSecret: ${spec.ListenerArn} is not settled yet`);
+    const catchAll = catchAllOf(await observe(env.clients, spec.ListenerArn, []));
+    const pending = (await readPending(env, spec)) ?? '';
+    if (catchAll && !subsetOf([pending], headerValues(catchAll.conditions, spec.HeaderName))) {
+      throw new LockError(
+        'NotStabilized',
+        `testSecret: listener ${spec.ListenerArn} does not accept the pending value`,
+      );
+    }
+  }
+  env.log(`testSecret: ${locks.length} lock(s) accept the pending value`);
+}
+
+async function readPending(env: RotationEnv, spec: LockSpec): Promise<string | undefined> {
+  return (await readSecretValues(env.clients.secrets, spec.SecretArn, spec.SecretKey)).pending;
+}
+
+/** finishSecret: AWSCURRENT moves to the new version, then every lock narrows to it. */
+async function finishSecret(
+  env: RotationEnv,
+  s: SecretState,
+  token: string,
+  locks: LockSpec[],
+): Promise<void> {
+  if (s.currentVersion !== token) {
+    await env.clients.secrets.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: s.arn,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token,
+        RemoveFromVersionId: s.currentVersion,
+      }),
+    );
+    env.log('finishSecret: AWSCURRENT moved to the new version');
+  }
+  for (const spec of locks) {
+    const r = await converge(env.clients, spec.ListenerArn, spec, (m) =>
+      env.log(`finishSecret ${spec.ListenerArn}: ${m}`),
+    );
+    if (r.state !== 'done')
+      throw new LockError('NotStabilized', `finishSecret: ${spec.ListenerArn} is not settled yet`);
+  }
+  env.log(`finishSecret: ${locks.length} lock(s) accept only the new value`);
+}
+
+export async function runRotationStep(event: RotationEvent, env: RotationEnv): Promise<void> {
+  const s = await describe(env, event.SecretId);
+  // createSecret may run before the version exists; every later step needs it staged.
+  const stages = s.stages[event.ClientRequestToken] ?? [];
+  if (stages.includes('AWSCURRENT') && event.Step !== 'finishSecret') {
+    env.log(`${event.Step}: version is already AWSCURRENT, nothing to do`);
+    return;
+  }
+  if (!stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT') && event.Step !== 'createSecret') {
+    throw new LockError(
+      'InvalidRequest',
+      `ClientRequestToken: version ${event.ClientRequestToken} is not AWSPENDING`,
+    );
+  }
+  const locks = await locksUsingSecret(env.clients, s.arn);
+  env.log(`${event.Step}: secret ${s.arn} is used by ${locks.length} lock(s)`);
+  switch (event.Step) {
+    case 'createSecret':
+      return createSecret(env, s, event.ClientRequestToken, locks);
+    case 'setSecret':
+      return setSecret(env, locks);
+    case 'testSecret':
+      return testSecret(env, locks);
+    case 'finishSecret':
+      return finishSecret(env, s, event.ClientRequestToken, locks);
+    default:
+      throw new LockError('InvalidRequest', `Step: unknown rotation step '${String(event.Step)}'`);
+  }
+}
