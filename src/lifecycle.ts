@@ -58,7 +58,7 @@ async function drive(
       'DistributionId: the distribution did not reach Deployed within 55 minutes',
     );
   }
-  const result = await converge(clients, listenerArn, spec, log, owner);
+  const result = await converge(clients, listenerArn, spec, log, { owner });
   if (result.state === 'waiting') {
     const waits = (ctx.waits ?? 0) + 1;
     log(`waiting for distribution ${result.distributionIds.join(', ')} to be Deployed (check ${waits})`);

@@ -2,7 +2,7 @@ import { Origin } from '@aws-sdk/client-cloudfront';
 import { LockError, invalid, notFound } from './errors';
 import { Observed } from './observed';
 import { GroupPermission, LockRecord, OriginStamp, emptyRecord } from './record';
-import { EnforceFlags, LockSpec, needsCatchAll } from './spec';
+import { DenyResponseSpec, EnforceFlags, LockSpec, needsCatchAll } from './spec';
 import { sameSource } from './ingress';
 
 export const NOTHING_ENFORCED: EnforceFlags = {
@@ -36,6 +36,8 @@ export interface PlanContext {
   headerName: string;
   /** Names a lock condition may carry right now (the desired one and the recorded one). */
   lockHeaderNames: string[];
+  /** Deny responses the default action may carry from the lock (desired and recorded ones). */
+  lockDenies: DenyResponseSpec[];
   targets: TargetOrigin[];
   ahead: LockRecord;
   final: LockRecord;
@@ -106,6 +108,12 @@ export function buildContext(
     ...new Set([headerName, ...(record?.headerNames ?? [record?.spec.HeaderName ?? headerName])]),
   ];
   if (spec) ahead.headerNames = lockHeaderNames;
+  // Likewise the default action may still carry the previous deny response.
+  const lockDenies = uniqueDenies([
+    ...(spec ? [spec.DenyResponse] : []),
+    ...(record?.denies ?? (record ? [record.spec.DenyResponse] : [])),
+  ]);
+  if (spec) ahead.denies = lockDenies;
   return {
     spec,
     enforce,
@@ -115,11 +123,22 @@ export function buildContext(
     sendValue,
     headerName,
     lockHeaderNames,
+    lockDenies,
     targets,
     ahead,
     final: ahead, // replaced by finalizeRecord once additions are known
     port: observed.listener.port,
   };
+}
+
+function uniqueDenies(list: DenyResponseSpec[]): DenyResponseSpec[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = JSON.stringify([d.StatusCode, d.ContentType, d.MessageBody]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function addGroupPermission(list: GroupPermission[], entry: GroupPermission): void {

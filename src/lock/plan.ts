@@ -32,6 +32,7 @@ export function plan(input: PlanInput): Step[] {
   const ctx = buildContext(input.spec, input.observed, input.values, input.sendValue);
   if (input.owner && !input.observed.record) ctx.ahead.owner = input.owner;
   listenerRules.checkRoom(ctx);
+  originHeader.checkUserStamped(ctx);
 
   const pre = [
     ...securityGroup.admitSteps(ctx),
@@ -46,7 +47,10 @@ export function plan(input: PlanInput): Step[] {
 
   ctx.final = JSON.parse(JSON.stringify(ctx.ahead)) as LockRecord;
   // Past the barrier every lock condition is switched to the desired name.
-  if (barrier && ctx.spec) ctx.final.headerNames = [ctx.headerName];
+  if (barrier && ctx.spec) {
+    ctx.final.headerNames = [ctx.headerName];
+    ctx.final.denies = ctx.enforce.DenyDefault ? [ctx.spec.DenyResponse] : [];
+  }
   const release = barrier
     ? [
         ...denyDefault.releaseSteps(ctx),

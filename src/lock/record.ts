@@ -1,6 +1,6 @@
 import { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { LockSpec } from './spec';
+import { DenyResponseSpec, LockSpec } from './spec';
 
 /**
  * What the lock must remember lives in AWS itself, as tags, so READ, DELETE and resource import work
@@ -37,6 +37,8 @@ export interface OriginStamp {
   HeaderName: string;
   /** Protocol policy before the lock forced https-only; restored on release. */
   OriginalProtocolPolicy?: string;
+  /** The origin already sent the header with the secret's value: release leaves it in place. */
+  Adopted?: boolean;
 }
 
 export interface LockRecord {
@@ -46,6 +48,8 @@ export interface LockRecord {
   spec: Omit<LockSpec, 'ListenerArn'>;
   /** Header names the lock's rule conditions may carry (two while HeaderName changes). */
   headerNames?: string[];
+  /** Deny responses the listener default may carry from the lock (two while DenyResponse changes). */
+  denies?: DenyResponseSpec[];
   /** Origins the lock has stamped (or is about to) with the header. */
   stamps: OriginStamp[];
   /** Open ingress the lock revoked; re-authorized on release. */

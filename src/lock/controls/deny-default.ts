@@ -22,9 +22,8 @@ export function denySteps(ctx: PlanContext): Step[] {
 /** Release comes first on delete: the original default action returns before any guard is removed. */
 export function releaseSteps(ctx: PlanContext): Step[] {
   if (ctx.enforce.DenyDefault) return [];
-  const recorded = ctx.observed.record?.spec.DenyResponse;
   const live = ctx.observed.listener.defaultActions;
-  if (!recorded || !isDeny(live, recorded)) return [];
+  if (!ctx.observed.record || !ctx.lockDenies.some((d) => isDeny(live, d))) return [];
   const restore = catchAllOf(ctx.observed)?.actions ?? originalDefaultActions(ctx);
   return [{ kind: 'set-default-actions', actions: restore, why: 'restore the original default action' }];
 }

@@ -18,9 +18,9 @@ import {
 } from '../alb';
 import { LockError } from '../errors';
 import { Observed, ObservedRule } from '../observed';
-import { DenyResponseSpec, needsCatchAll } from '../spec';
+import { needsCatchAll } from '../spec';
 import { Step } from '../steps';
-import { PlanContext } from '../context';
+import { originHeaderValue, PlanContext } from '../context';
 
 /**
  * Listener rules: a header-guarded catch-all carrying the original default actions, and the header
@@ -36,17 +36,10 @@ const lockNamesOn = (rule: ObservedRule, names: string[]): string[] =>
 const lockValues = (rule: ObservedRule, names: string[]): string[] =>
   unionValues(...names.map((n) => headerValues(rule.conditions, n)));
 
-/** The deny responses the lock may have set (current spec and recorded one). */
-function lockDenies(ctx: PlanContext): DenyResponseSpec[] {
-  return [ctx.spec?.DenyResponse, ctx.observed.record?.spec.DenyResponse].filter(
-    (d): d is DenyResponseSpec => !!d,
-  );
-}
-
 /** The actions the listener had before the lock: the live default unless it is the lock's deny. */
 export function originalDefaultActions(ctx: PlanContext): Action[] {
   const live = ctx.observed.listener.defaultActions;
-  if (!lockDenies(ctx).some((d) => isDeny(live, d))) return live;
+  if (!ctx.lockDenies.some((d) => isDeny(live, d))) return live;
   const fromCatchAll = catchAllOf(ctx.observed)?.actions;
   if (fromCatchAll && fromCatchAll.length > 0) return fromCatchAll;
   if (ctx.observed.record?.defaultActions) return ctx.observed.record.defaultActions;
@@ -56,9 +49,18 @@ export function originalDefaultActions(ctx: PlanContext): Action[] {
   );
 }
 
-/** Values a rule may accept before the new header is deployed: never drop what is accepted today. */
-function widened(ctx: PlanContext, current: string[]): string[] {
-  const all = unionValues(ctx.values, current);
+/**
+ * Values a rule may accept before the new header is deployed: never drop a value an edge may still
+ * send. When every target distribution is Deployed, that is only what the origins send now, so stale
+ * values can go; while one is InProgress, everything accepted today stays.
+ */
+export function widened(ctx: PlanContext, current: string[]): string[] {
+  const settled = ctx.targets.every((t) => ctx.observed.distributions[t.distributionId]?.status === 'Deployed');
+  const sent = ctx.targets
+    .map((t) => originHeaderValue(t.origin, ctx.headerName))
+    .filter((v): v is string => v !== undefined);
+  const keep = settled && ctx.targets.length > 0 ? current.filter((v) => subsetOf([v], sent)) : current;
+  const all = unionValues(ctx.values, keep);
   if (all.length <= MAX_VALUES_PER_CONDITION) return all;
   throw new LockError(
     'ServiceLimitExceeded',
@@ -68,9 +70,11 @@ function widened(ctx: PlanContext, current: string[]): string[] {
 
 /** Pre-barrier: the catch-all exists and every lock condition accepts the desired values too. */
 export function acceptSteps(ctx: PlanContext): Step[] {
-  if (!needsCatchAll(ctx.enforce)) return [];
   const o = ctx.observed;
   const steps: Step[] = [];
+  // Rules being released later in this run still gate traffic until then: they accept the new value too.
+  for (const r of o.rules.filter((x) => x.role === 'guard' || x.role === 'catch-all')) steps.push(...widenRule(ctx, r));
+  if (!needsCatchAll(ctx.enforce)) return steps;
   const original = originalDefaultActions(ctx);
   ctx.ahead.defaultActions = cleanActions(original);
   const catchAll = catchAllOf(o);
@@ -99,9 +103,7 @@ export function acceptSteps(ctx: PlanContext): Step[] {
         why: 'carry the new default action in the catch-all rule',
       });
     }
-    steps.push(...widenRule(ctx, catchAll));
   }
-  for (const r of o.rules.filter((x) => x.role === 'guard')) steps.push(...widenRule(ctx, r));
   return steps;
 }
 
@@ -126,7 +128,10 @@ export function checkRoom(ctx: PlanContext): void {
   for (const r of ctx.observed.rules) {
     if (r.role === 'catch-all' || !forwards(r.actions)) continue;
     const others = withoutHeaderConditions(r.conditions, ctx.lockHeaderNames);
-    const needed = countConditionValues(others) + ctx.values.length;
+    // A guarded rule briefly accepts the old and the new values together.
+    const names = lockNamesOn(r, ctx.lockHeaderNames);
+    const accepted = names.length > 0 ? widened(ctx, lockValues(r, names)).length : ctx.values.length;
+    const needed = countConditionValues(others) + accepted;
     if (needed > MAX_CONDITION_VALUES) {
       throw new LockError(
         'InvalidRequest',

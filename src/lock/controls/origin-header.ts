@@ -43,6 +43,18 @@ export function stampSteps(ctx: PlanContext): Step[] {
       OriginId: edit.originId,
       HeaderName: ctx.headerName,
     };
+    const recorded = ctx.ahead.stamps.some((x) => sameStamp(x, stamp));
+    const live = originHeaderValue(t.origin, ctx.headerName);
+    if (!recorded && live !== undefined) {
+      if (!subsetOf([live], ctx.values)) {
+        // Overwriting a foreign value could not be undone without storing it (it may be a secret).
+        throw new LockError(
+          'InvalidRequest',
+          `HeaderName: origin '${stamp.OriginId}' already sends '${ctx.headerName}' with a value that is not the secret's; remove that header or choose another HeaderName`,
+        );
+      }
+      stamp.Adopted = true;
+    }
     if (!sendsWanted(ctx, t)) {
       const count = t.origin.CustomHeaders?.Items?.length ?? 0;
       if (originHeaderValue(t.origin, ctx.headerName) === undefined && count >= MAX_CUSTOM_HEADERS) {
@@ -74,6 +86,18 @@ export function stampSteps(ctx: PlanContext): Step[] {
     if (edit.setHeader || edit.protocolPolicy) edits.push({ distributionId: t.distributionId, edit });
   }
   return grouped(edits, 'send the secret header from the origin');
+}
+
+/** With OriginHeader unmanaged the user stamps the origins; denying before they do would be an outage. */
+export function checkUserStamped(ctx: PlanContext): void {
+  if (ctx.enforce.OriginHeader || !needsCatchAll(ctx.enforce)) return;
+  const missing = ctx.targets.filter((t) => !sendsAccepted(t, ctx.headerName, ctx.values));
+  if (missing.length > 0) {
+    throw new LockError(
+      'InvalidRequest',
+      `Enforce.OriginHeader: is false, but origin(s) ${missing.map((t) => t.origin.Id).join(', ')} do not send '${ctx.headerName}' with the secret's value; the listener would deny CloudFront`,
+    );
+  }
 }
 
 /** True once every target origin sends an accepted value and its distribution is Deployed. */
@@ -112,6 +136,7 @@ export function unstampSteps(ctx: PlanContext): Step[] {
     const edit: OriginEdit = { originId: s.OriginId };
     if (
       !isWanted &&
+      !s.Adopted &&
       !stillRequired(ctx, s) &&
       origin &&
       originHeaderValue(origin, s.HeaderName) !== undefined

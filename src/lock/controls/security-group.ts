@@ -52,6 +52,18 @@ const prefixPermission = (listId: string, port: number): IngressPermission => ({
   Description: 'CloudFront origin-facing (Acme::Origin::Lock)',
 });
 
+/** Open permissions on the listener port and the pieces that must stay open once they go (deduplicated). */
+function openOnPort(live: IngressPermission[], port: number): { open: IngressPermission[]; pieces: IngressPermission[] } {
+  const open = live.filter((x) => isOpen(x) && coversPort(x, port));
+  const pieces: IngressPermission[] = [];
+  for (const p of open) {
+    for (const piece of remaindersWithoutPort(p, port)) {
+      if (!hasPermission(live, piece) && !hasPermission(pieces, piece)) pieces.push(piece);
+    }
+  }
+  return { open, pieces };
+}
+
 /** Before anything else: the prefix lists are admitted (quota checked for every group before any write). */
 export function admitSteps(ctx: PlanContext): Step[] {
   if (!ctx.enforce.SecurityGroup) return [];
@@ -68,6 +80,8 @@ export function admitSteps(ctx: PlanContext): Step[] {
   for (const g of o.groups) {
     const live = flatten(g.permissions);
     const usage = quotaUsage(g.permissions, o.prefixLists.weights, v6Ids);
+    // The pieces of wider open rules are added before those rules go: they need room too.
+    for (const piece of openOnPort(live, ctx.port).pieces) usage[piece.CidrIpv6 ? 'v6' : 'v4'] += 1;
     for (const list of lists) {
       if (admits(live, list.id, ctx.port)) continue;
       const family = v6Ids.has(list.id) ? 'v6' : 'v4';
@@ -92,14 +106,13 @@ export function revokeSteps(ctx: PlanContext): Step[] {
   if (!ctx.enforce.SecurityGroup) return [];
   const steps: Step[] = [];
   for (const g of ctx.observed.groups) {
-    const live = flatten(g.permissions);
-    for (const p of live.filter((x) => isOpen(x) && coversPort(x, ctx.port))) {
+    const { open, pieces } = openOnPort(flatten(g.permissions), ctx.port);
+    for (const piece of pieces) {
+      addGroupPermission(ctx.ahead.remainders, { groupId: g.groupId, permission: piece });
+      steps.push({ kind: 'authorize-ingress', groupId: g.groupId, permission: piece, tagListener: false });
+    }
+    for (const p of open) {
       addGroupPermission(ctx.ahead.revoked, { groupId: g.groupId, permission: p });
-      for (const piece of remaindersWithoutPort(p, ctx.port)) {
-        if (hasPermission(live, piece)) continue;
-        addGroupPermission(ctx.ahead.remainders, { groupId: g.groupId, permission: piece });
-        steps.push({ kind: 'authorize-ingress', groupId: g.groupId, permission: piece, tagListener: false });
-      }
       steps.push({ kind: 'revoke-ingress', groupId: g.groupId, permission: p });
     }
   }
