@@ -45,6 +45,7 @@ import {
   TraceEntry,
 } from './support/simulate';
 import { LockError } from '../src/lock/errors';
+import { plan } from '../src/lock/plan';
 
 // PLANNER_RUNS raises the number of runs for a longer search (e.g. PLANNER_RUNS=2000).
 const RUNS = { numRuns: Number(process.env.PLANNER_RUNS ?? 100) };
@@ -223,6 +224,17 @@ function safetyViolations(run: ConvergeResult, spec: LockSpec | undefined, preLo
   return out;
 }
 
+/** The planner's up-front refusal for this start, if any (it throws before planning a single step). */
+function refusesUpFront(o: Observed, spec: LockSpec | undefined, values: string[]): LockError | undefined {
+  try {
+    plan({ spec, observed: o, values });
+    return undefined;
+  } catch (e) {
+    if (e instanceof LockError) return e;
+    throw e;
+  }
+}
+
 /** Converges, failing with the plans when it does not settle. */
 function mustConverge(
   o: Observed,
@@ -231,6 +243,8 @@ function mustConverge(
   deploy: 'continue' | 'stop',
   inFlight?: ConvergeResult['world']['inFlight'],
 ): ConvergeResult {
+  // A refusal before any write (quota, rule room, foreign header) is a correct answer, not a case here.
+  fc.pre(refusesUpFront(o, spec, values) === undefined);
   // The rules-per-group quota during the run has its own property (below).
   const run = convergeInMemory(o, spec, values, ROUNDS, { deploy, inFlight, enforceQuota: false });
   if (!run.converged) {
@@ -523,7 +537,7 @@ function overlappingOpenPairArb(port: number): fc.Arbitrary<IngressPermission[]>
   );
 }
 
-describe('known planner bugs', () => {
+describe('regressions first found by these properties', () => {
   const SEEDED = { numRuns: 150, seed: 20240611 };
 
   /** Runs `fn`; a LockError (a clean refusal before the round's writes) is fine, an AWS rejection is not. */
@@ -571,61 +585,63 @@ describe('known planner bugs', () => {
   // secret value changes: acceptSteps returns early, so the catch-all and guards are not widened, yet
   // the origins are stamped with the new value while the deny default and guards (released only past
   // the barrier) still require the old one: CloudFront traffic is denied until the next round.
-  test(
-    'update: releasing the catch-all while the secret changes keeps CloudFront traffic flowing',
-    () => {
-      const arb = observedArb({ maxRuleValues: 2 }).chain((raw) =>
-        fc
-          .record({
-            before: specArb(raw, { OriginHeader: true }),
-            after: specArb(raw, { OriginHeader: true, ListenerRules: false, DenyDefault: false }),
-            values: fc.uniqueArray(secretValueArb, { minLength: 2, maxLength: 2 }),
-            deploy: deployArb,
-          })
-          .filter(({ before }) => needsCatchAll(before.Enforce))
-          .map(({ before, after, ...x }) => ({
-            raw,
-            before,
-            after: { ...after, HeaderName: before.HeaderName, DenyResponse: before.DenyResponse },
-            ...x,
-          })),
-      );
-      fc.assert(
-        fc.property(arb, ({ raw, before, after, values, deploy }) => {
-          const locked = mustConverge(raw, before, [values[0]], deploy);
-          expectSafe(
-            mustConverge(locked.final, after, [values[1]], deploy, locked.world.inFlight),
-            after,
-            raw,
-          );
-        }),
-        SEEDED,
-      );
-    },
-  );
+  test('update: releasing the catch-all while the secret changes keeps CloudFront traffic flowing', () => {
+    const arb = observedArb({ maxRuleValues: 2 }).chain((raw) =>
+      fc
+        .record({
+          before: specArb(raw, { OriginHeader: true }),
+          after: specArb(raw, { OriginHeader: true, ListenerRules: false, DenyDefault: false }),
+          values: fc.uniqueArray(secretValueArb, { minLength: 2, maxLength: 2 }),
+          deploy: deployArb,
+        })
+        .filter(({ before }) => needsCatchAll(before.Enforce))
+        .map(({ before, after, ...x }) => ({
+          raw,
+          before,
+          after: { ...after, HeaderName: before.HeaderName, DenyResponse: before.DenyResponse },
+          ...x,
+        })),
+    );
+    fc.assert(
+      fc.property(arb, ({ raw, before, after, values, deploy }) => {
+        const locked = mustConverge(raw, before, [values[0]], deploy);
+        expectSafe(mustConverge(locked.final, after, [values[1]], deploy, locked.world.inFlight), after, raw);
+      }),
+      SEEDED,
+    );
+  });
 
-  // A target origin that already sends a header under the lock's name (a hand-made setup being
-  // adopted): stamping overwrites the value, release removes the header; the old value is lost.
-  test(
-    'exact undo: a header the origin already sent under the lock name is restored on delete',
-    () => {
-      const arb = scenarioArb({ earlier: false })
-        .filter((s) => s.spec.Enforce.OriginHeader)
-        .chain((s) =>
-          fc
-            .constantFrom('manual-setup-value', 'legacy')
-            .map((v) => ({ ...s, raw: withOriginHeader(s.raw, s.spec, v) })),
-        );
-      fc.assert(
-        fc.property(arb, deployArb, (s, deploy) => {
-          const locked = mustConverge(s.raw, s.spec, s.values, deploy);
-          const released = mustConverge(locked.final, undefined, [], deploy, locked.world.inFlight);
-          expect(normalized(released.final)).toEqual(normalized(s.raw));
-        }),
-        SEEDED,
+  // A target origin that already sends a header under the lock's name with some other value (a
+  // hand-made setup): overwriting it could not be undone without storing a possibly secret value,
+  // so the planner refuses before any step; the same value as the secret is adopted and left in place.
+  test('a foreign header under the lock name is refused up front; an equal one is adopted and kept on delete', () => {
+    const arb = scenarioArb({ earlier: false })
+      .filter((s) => s.spec.Enforce.OriginHeader)
+      .chain((s) =>
+        fc.constantFrom('manual-setup-value', 'legacy', 'same').map((v) => ({
+          ...s,
+          raw: withOriginHeader(s.raw, s.spec, v === 'same' ? s.values[0] : v),
+          same: v === 'same',
+        })),
       );
-    },
-  );
+    fc.assert(
+      fc.property(arb, deployArb, (s, deploy) => {
+        const refusal = refusesUpFront(s.raw, s.spec, s.values);
+        // Other up-front refusals (quota, rule room) may come first; they are tested elsewhere.
+        fc.pre(refusal === undefined || refusal.message.startsWith('HeaderName'));
+        if (!s.same) {
+          expect(refusal?.code).toBe('InvalidRequest');
+          expect(refusal?.message).toMatch(/^HeaderName: origin .* already sends/);
+          return;
+        }
+        fc.pre(refusal === undefined);
+        const locked = mustConverge(s.raw, s.spec, s.values, deploy);
+        const released = mustConverge(locked.final, undefined, [], deploy, locked.world.inFlight);
+        expect(normalized(released.final)).toEqual(normalized(s.raw));
+      }),
+      SEEDED,
+    );
+  });
 
   // checkRoom counts `values.length` header values, but before the barrier a lock condition is
   // widened to union(values, accepted today) (up to 3): ModifyRule then exceeds 5 condition values.

@@ -110,8 +110,8 @@ export function buildContext(
   if (spec) ahead.headerNames = lockHeaderNames;
   // Likewise the default action may still carry the previous deny response.
   const lockDenies = uniqueDenies([
-    ...(spec ? [spec.DenyResponse] : []),
-    ...(record?.denies ?? (record ? [record.spec.DenyResponse] : [])),
+    ...(spec?.Enforce.DenyDefault ? [spec.DenyResponse] : []),
+    ...(record?.denies ?? (record?.spec.Enforce.DenyDefault ? [record.spec.DenyResponse] : [])),
   ]);
   if (spec) ahead.denies = lockDenies;
   return {

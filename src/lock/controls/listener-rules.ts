@@ -55,9 +55,11 @@ export function originalDefaultActions(ctx: PlanContext): Action[] {
  * values can go; while one is InProgress, everything accepted today stays.
  */
 export function widened(ctx: PlanContext, current: string[]): string[] {
-  const settled = ctx.targets.every((t) => ctx.observed.distributions[t.distributionId]?.status === 'Deployed');
+  const settled = ctx.targets.every(
+    (t) => ctx.observed.distributions[t.distributionId]?.status === 'Deployed',
+  );
   const sent = ctx.targets
-    .map((t) => originHeaderValue(t.origin, ctx.headerName))
+    .flatMap((t) => ctx.lockHeaderNames.map((n) => originHeaderValue(t.origin, n)))
     .filter((v): v is string => v !== undefined);
   const keep = settled && ctx.targets.length > 0 ? current.filter((v) => subsetOf([v], sent)) : current;
   const all = unionValues(ctx.values, keep);
@@ -73,7 +75,8 @@ export function acceptSteps(ctx: PlanContext): Step[] {
   const o = ctx.observed;
   const steps: Step[] = [];
   // Rules being released later in this run still gate traffic until then: they accept the new value too.
-  for (const r of o.rules.filter((x) => x.role === 'guard' || x.role === 'catch-all')) steps.push(...widenRule(ctx, r));
+  for (const r of o.rules.filter((x) => x.role === 'guard' || x.role === 'catch-all'))
+    steps.push(...widenRule(ctx, r));
   if (!needsCatchAll(ctx.enforce)) return steps;
   const original = originalDefaultActions(ctx);
   ctx.ahead.defaultActions = cleanActions(original);

@@ -53,7 +53,10 @@ const prefixPermission = (listId: string, port: number): IngressPermission => ({
 });
 
 /** Open permissions on the listener port and the pieces that must stay open once they go (deduplicated). */
-function openOnPort(live: IngressPermission[], port: number): { open: IngressPermission[]; pieces: IngressPermission[] } {
+function openOnPort(
+  live: IngressPermission[],
+  port: number,
+): { open: IngressPermission[]; pieces: IngressPermission[] } {
   const open = live.filter((x) => isOpen(x) && coversPort(x, port));
   const pieces: IngressPermission[] = [];
   for (const p of open) {
