@@ -1,0 +1,159 @@
+import { RULES_PER_GROUP_QUOTA } from '../../lock/controls/security-group';
+import {
+  coversPort,
+  flatten,
+  hasPermission,
+  isOpen,
+  quotaUsage,
+  remaindersWithoutPort,
+} from '../../lock/ingress';
+import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../lock/observe';
+import { Observed, ObservedGroup, PrefixListRef } from '../../lock/observed';
+import { IngressPermission } from '../../lock/record';
+import { loadBalancerName } from '../describe';
+import { Finding, finding } from '../findings';
+
+/** Security-group controls: who may open a connection to the listener port. */
+
+const isDualstack = (o: Observed): boolean => o.loadBalancer.ipAddressType.startsWith('dualstack');
+const lbName = (o: Observed): string => loadBalancerName(o.loadBalancer.arn);
+const groupIds = (o: Observed): string[] => o.groups.map((g) => g.groupId);
+
+const admits = (g: ObservedGroup, listId: string, port: number): boolean =>
+  flatten(g.permissions).some((p) => p.PrefixListId === listId && coversPort(p, port));
+
+export function openIngress(o: Observed): Finding {
+  const port = o.listener.port;
+  if (o.groups.length === 0) {
+    return finding(
+      'open-ingress',
+      'fail',
+      `load balancer ${lbName(o)} has no security group: nothing filters who reaches port ${port}`,
+      [o.loadBalancer.arn],
+    );
+  }
+  const open = o.groups.flatMap((g) =>
+    flatten(g.permissions)
+      .filter((p) => isOpen(p) && coversPort(p, port))
+      .map((p) => ({ groupId: g.groupId, source: p.CidrIp ?? p.CidrIpv6 ?? '' })),
+  );
+  if (open.length === 0) {
+    return finding(
+      'open-ingress',
+      'pass',
+      `no security group of ${lbName(o)} (${groupIds(o).join(', ')}) admits 0.0.0.0/0 or ::/0 on port ${port}`,
+      groupIds(o),
+    );
+  }
+  const where = open.map((x) => `${x.groupId} admits ${x.source}`).join(', ');
+  return finding(
+    'open-ingress',
+    'fail',
+    `${where} on port ${port}: anyone on the internet can reach the load balancer without going through CloudFront`,
+    open.map((x) => x.groupId),
+  );
+}
+
+function prefixList(o: Observed, family: 'v4' | 'v6'): Finding {
+  const control = family === 'v4' ? 'prefix-list-ipv4' : 'prefix-list-ipv6';
+  const name = family === 'v4' ? CLOUDFRONT_V4_LIST : CLOUDFRONT_V6_LIST;
+  const port = o.listener.port;
+  if (family === 'v6' && !isDualstack(o)) {
+    return finding(
+      control,
+      'pass',
+      `not needed: load balancer ${lbName(o)} is ${o.loadBalancer.ipAddressType}, so CloudFront reaches it over IPv4 only`,
+    );
+  }
+  const list = o.prefixLists[family];
+  if (!list) {
+    return finding(
+      control,
+      'fail',
+      `managed prefix list ${name} does not exist in this region, so no security group can admit CloudFront by it`,
+    );
+  }
+  // Security groups add up: one group admitting the list is enough for CloudFront to get in.
+  const admitting = o.groups.filter((g) => admits(g, list.id, port)).map((g) => g.groupId);
+  if (admitting.length > 0) {
+    return finding(
+      control,
+      'pass',
+      `${admitting.join(', ')} admits CloudFront's origin-facing prefix list ${list.id} on port ${port}`,
+      [...admitting, list.id],
+    );
+  }
+  return finding(
+    control,
+    'fail',
+    `no security group of ${lbName(o)} (${groupIds(o).join(', ') || 'none'}) admits CloudFront's origin-facing prefix list ${list.id} (${name}) on port ${port}`,
+    [...groupIds(o), list.id],
+  );
+}
+
+export const prefixListIpv4 = (o: Observed): Finding => prefixList(o, 'v4');
+export const prefixListIpv6 = (o: Observed): Finding => prefixList(o, 'v6');
+
+/**
+ * The ranges that stay open when an open rule wider than the listener port is narrowed to exclude it:
+ * the lock adds them before revoking the rule, so they need room under the quota as well.
+ */
+function keptRanges(live: IngressPermission[], port: number): IngressPermission[] {
+  const kept: IngressPermission[] = [];
+  for (const open of live.filter((p) => isOpen(p) && coversPort(p, port))) {
+    for (const piece of remaindersWithoutPort(open, port)) {
+      if (!hasPermission(live, piece) && !hasPermission(kept, piece)) kept.push(piece);
+    }
+  }
+  return kept;
+}
+
+/**
+ * Whether every group that lacks a CloudFront list still has room for it: a rule referencing a managed
+ * list weighs its MaxEntries (55 for the IPv4 list) against the rules-per-group quota, per family.
+ */
+export function ruleHeadroom(o: Observed): Finding {
+  const port = o.listener.port;
+  const lists = [o.prefixLists.v4, isDualstack(o) ? o.prefixLists.v6 : undefined].filter(
+    (l): l is PrefixListRef => !!l,
+  );
+  const v6Ids = new Set(o.prefixLists.v6 ? [o.prefixLists.v6.id] : []);
+  const short: string[] = [];
+  const room: string[] = [];
+  for (const g of o.groups) {
+    const live = quotaUsage(g.permissions, o.prefixLists.weights, v6Ids);
+    const kept = { v4: 0, v6: 0 };
+    for (const piece of keptRanges(flatten(g.permissions), port)) kept[piece.CidrIpv6 ? 'v6' : 'v4'] += 1;
+    const usage = { v4: live.v4 + kept.v4, v6: live.v6 + kept.v6 };
+    for (const list of lists) {
+      const family = v6Ids.has(list.id) ? 'v6' : 'v4';
+      const narrowing =
+        kept[family] > 0
+          ? ` (${kept[family]} of them keep other ports open once port ${port} closes to the internet)`
+          : '';
+      const used = `${usage[family]} of ${RULES_PER_GROUP_QUOTA} IP${family} inbound rules${narrowing}`;
+      if (admits(g, list.id, port)) {
+        room.push(`${g.groupId} uses ${used} (${list.id} already admitted)`);
+      } else if (usage[family] + list.weight > RULES_PER_GROUP_QUOTA) {
+        short.push(
+          `${g.groupId} uses ${used} and ${list.id} weighs ${list.weight}, so adding it needs ${usage[family] + list.weight}`,
+        );
+      } else {
+        room.push(`${g.groupId} uses ${used}, room for ${list.id} (weighs ${list.weight})`);
+      }
+    }
+  }
+  const ids = [...groupIds(o), ...lists.map((l) => l.id)];
+  if (short.length > 0) {
+    return finding(
+      'rule-headroom',
+      'fail',
+      `${short.join('; ')}: over the rules-per-security-group quota (L-0EA8095F); use a dedicated security group or raise the quota`,
+      ids,
+    );
+  }
+  if (room.length === 0) {
+    return finding('rule-headroom', 'pass', 'no CloudFront prefix list found in this region to weigh', ids);
+  }
+  return finding('rule-headroom', 'pass', room.join('; '), ids);
+}
