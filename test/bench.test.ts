@@ -104,7 +104,9 @@ describe('seed-004 fixture', () => {
 
     expect(await ingress(fixture.securityGroupId)).toEqual(['tcp:80-80:0.0.0.0/0']);
 
-    const lbs = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [fixture.loadBalancerArn] }));
+    const lbs = await elbv2.send(
+      new DescribeLoadBalancersCommand({ LoadBalancerArns: [fixture.loadBalancerArn] }),
+    );
     const lb = lbs.LoadBalancers?.[0];
     expect(lb).toMatchObject({
       Scheme: 'internet-facing',
@@ -127,7 +129,9 @@ describe('seed-004 fixture', () => {
       /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
     );
 
-    expect(await albOrigins(fixture)).toEqual([{ id: 'alb', domain: fixture.loadBalancerDnsName, headers: [] }]);
+    expect(await albOrigins(fixture)).toEqual([
+      { id: 'alb', domain: fixture.loadBalancerDnsName, headers: [] },
+    ]);
     expect(fixture.albOriginIds).toEqual(['alb']);
 
     const secret = await secrets.send(new GetSecretValueCommand({ SecretId: fixture.secretArn }));
@@ -175,12 +179,16 @@ describe('seed-004 fixture', () => {
       'tcp:8080-8080:10.100.0.0/16',
     ]);
 
-    const lbs = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [fixture.loadBalancerArn] }));
+    const lbs = await elbv2.send(
+      new DescribeLoadBalancersCommand({ LoadBalancerArns: [fixture.loadBalancerArn] }),
+    );
     expect(lbs.LoadBalancers?.[0]?.IpAddressType).toBe('dualstack');
     const subnets = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: fixture.subnetIds }));
     expect(subnets.Subnets?.every((s) => (s.Ipv6CidrBlockAssociationSet ?? []).length === 1)).toBe(true);
 
-    const https = await elbv2.send(new DescribeListenersCommand({ ListenerArns: [fixture.httpsListenerArn ?? ''] }));
+    const https = await elbv2.send(
+      new DescribeListenersCommand({ ListenerArns: [fixture.httpsListenerArn ?? ''] }),
+    );
     expect(https.Listeners?.[0]).toMatchObject({ Protocol: 'HTTPS', Port: 443 });
 
     const rules = await elbv2.send(new DescribeRulesCommand({ ListenerArn: fixture.listenerArn }));
@@ -192,7 +200,10 @@ describe('seed-004 fixture', () => {
       Field: 'host-header',
       HostHeaderConfig: { Values: ['api.example.com'] },
     });
-    expect(byPriority['10'].Actions?.[0]).toMatchObject({ Type: 'forward', TargetGroupArn: fixture.apiTargetGroupArn });
+    expect(byPriority['10'].Actions?.[0]).toMatchObject({
+      Type: 'forward',
+      TargetGroupArn: fixture.apiTargetGroupArn,
+    });
     expect(byPriority['20'].Conditions?.[0]).toMatchObject({ PathPatternConfig: { Values: ['/static/*'] } });
     expect(byPriority['30'].Actions?.[0]?.Type).toBe('redirect');
     expect(byPriority['40'].Actions?.[0]?.Type).toBe('fixed-response');
@@ -215,8 +226,8 @@ describe('seed-004 fixture', () => {
         Filters: [{ Name: 'prefix-list-name', Values: [CLOUDFRONT_IPV6_PREFIX_LIST] }],
       }),
     );
-    expect(ipv6.PrefixLists?.map((p) => [p.PrefixListId, p.AddressFamily])).toEqual([
-      [fixture.prefixListIds.ipv6, 'IPv6'],
+    expect(ipv6.PrefixLists?.map((p) => [p.PrefixListId, p.AddressFamily, p.MaxEntries])).toEqual([
+      [fixture.prefixListIds.ipv6, 'IPv6', undefined],
     ]);
   });
 });
@@ -227,7 +238,9 @@ describe('recorder', () => {
     await moto.recorder.reset();
     await moto.recorder.start();
     await ec2.send(new DescribeSubnetsCommand({ SubnetIds: fixture.subnetIds }));
-    await ec2.send(new CreateTagsCommand({ Resources: [fixture.securityGroupId], Tags: [{ Key: 'k', Value: 'v' }] }));
+    await ec2.send(
+      new CreateTagsCommand({ Resources: [fixture.securityGroupId], Tags: [{ Key: 'k', Value: 'v' }] }),
+    );
     const config = await cloudfront.send(new GetDistributionConfigCommand({ Id: fixture.distributionId }));
     await cloudfront.send(
       new UpdateDistributionCommand({
@@ -238,7 +251,9 @@ describe('recorder', () => {
     );
     await secrets.send(new GetSecretValueCommand({ SecretId: fixture.secretArn }));
     await moto.recorder.stop();
-    await ec2.send(new CreateTagsCommand({ Resources: [fixture.vpcId], Tags: [{ Key: 'after', Value: 'stop' }] }));
+    await ec2.send(
+      new CreateTagsCommand({ Resources: [fixture.vpcId], Tags: [{ Key: 'after', Value: 'stop' }] }),
+    );
 
     expect(await moto.recorder.calls()).toEqual([
       { service: 'ec2', action: 'DescribeSubnets', method: 'POST', path: '/' },
@@ -265,7 +280,8 @@ describe('recorder', () => {
 
   test('parses ELBv2 query calls and unknown REST calls', () => {
     const line = (entry: object): string => JSON.stringify(entry);
-    const auth = 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/elasticloadbalancing/aws4_request, x';
+    const auth =
+      'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/elasticloadbalancing/aws4_request, x';
     const recording = [
       line({
         headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -274,7 +290,13 @@ describe('recorder', () => {
         body: Buffer.from('Action=ModifyListener&Version=2015-12-01').toString('base64'),
         body_encoded: true,
       }),
-      line({ headers: {}, method: 'DELETE', url: 'http://127.0.0.1:1/some/thing', body: '', body_encoded: false }),
+      line({
+        headers: {},
+        method: 'DELETE',
+        url: 'http://127.0.0.1:1/some/thing',
+        body: '',
+        body_encoded: false,
+      }),
     ].join('\n');
     expect(parseRecording(recording)).toEqual([
       { service: 'elasticloadbalancing', action: 'ModifyListener', method: 'POST', path: '/' },
@@ -333,7 +355,10 @@ describe('invoke server', () => {
 
   test('maps function names to exports and reports function errors the Lambda way', async () => {
     const lines: string[] = [];
-    const server = await startInvokeServer({ handlerModule: path.join(dir, 'handler.js'), log: (l) => lines.push(l) });
+    const server = await startInvokeServer({
+      handlerModule: path.join(dir, 'handler.js'),
+      log: (l) => lines.push(l),
+    });
     try {
       const post = (fn: string, body: string): Promise<Response> =>
         fetch(`${server.url}/2015-03-31/functions/${fn}/invocations`, { method: 'POST', body });
@@ -341,7 +366,11 @@ describe('invoke server', () => {
       const ok = await post('TypeFunction', '{"action":"READ","x":1}');
       expect(ok.status).toBe(200);
       expect(ok.headers.get('x-amz-function-error')).toBeNull();
-      expect(await ok.json()).toEqual({ status: 'SUCCESS', echo: { action: 'READ', x: 1 }, fn: 'TypeFunction' });
+      expect(await ok.json()).toEqual({
+        status: 'SUCCESS',
+        echo: { action: 'READ', x: 1 },
+        fn: 'TypeFunction',
+      });
 
       const failed = await post('TestEntrypoint', '{}');
       expect(failed.status).toBe(200);

@@ -13,7 +13,8 @@ import {
   RoutingExpectation,
   SampleRequest,
 } from './support/oracle';
-import { takeTrafficSnapshot, TrafficSnapshot } from './support/traffic-snapshot';
+import { TrafficSnapshot } from './support/oracle';
+import { takeTrafficSnapshot } from './support/traffic-snapshot';
 import { create, lockClients, read, startBench, update } from './support/lock-harness';
 import { instrument } from './support/watch';
 

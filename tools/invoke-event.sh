@@ -9,7 +9,7 @@
 #
 # --follow re-invokes IN_PROGRESS replies until they finish (as CloudFormation does). Placeholders
 # such as {{ListenerArn}} are filled from the fixture (src/dev/invoke-event.ts lists them). The
-# handler's own log goes to build/invoke-event/invoke-server.log.
+# handler's own log is in build/invoke-event/run.*/invoke-server.log, kept with BENCH_KEEP=1.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tools/lib/bench.sh
@@ -24,4 +24,7 @@ bench_ensure_build || exit 1
 bench_start_moto || exit 1
 bench_build_fixture ${FIXTURE_OPTIONS:+--options "$FIXTURE_OPTIONS"} || exit 1
 bench_start_invoke_server || exit 1
-node "$root/dist/dev/invoke-event.js" --url "$INVOKE_URL" --fixture "$FIXTURE_FILE" "$@"
+# Background + wait so that Ctrl-C/TERM reach the cleanup trap at once (see tools/contract.sh).
+node "$root/dist/dev/invoke-event.js" --url "$INVOKE_URL" --fixture "$FIXTURE_FILE" "$@" &
+BENCH_PIDS+=("$!")
+wait "$!"

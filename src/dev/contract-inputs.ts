@@ -20,14 +20,20 @@ export function contractInputs(fixture: Fixture): ContractInputs {
     ...(fixture.secretKey ? { SecretKey: fixture.secretKey } : {}),
   };
   return {
-    create: { ...base, DenyResponse: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } },
+    create: {
+      ...base,
+      DenyResponse: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' },
+    },
     // Only writable, non-createOnly properties may change; ListenerArn (the identifier) stays.
     update: {
       ...base,
       DenyResponse: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Use the CloudFront URL' },
     },
     // A ListenerArn that cannot exist: the handler must answer FAILED, not crash or lock something.
-    invalid: { ...base, ListenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/not-a-listener' },
+    invalid: {
+      ...base,
+      ListenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/not-a-listener',
+    },
   };
 }
 

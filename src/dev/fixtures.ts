@@ -244,7 +244,11 @@ async function buildNetwork(
   const table = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }));
   const routeTableId = must(table.RouteTable?.RouteTableId, 'RouteTableId');
   await ec2.send(
-    new CreateRouteCommand({ RouteTableId: routeTableId, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId }),
+    new CreateRouteCommand({
+      RouteTableId: routeTableId,
+      DestinationCidrBlock: '0.0.0.0/0',
+      GatewayId: igwId,
+    }),
   );
 
   const subnetIds: string[] = [];
@@ -254,7 +258,9 @@ async function buildNetwork(
         VpcId: vpcId,
         CidrBlock: `10.100.${i}.0/24`,
         AvailabilityZone: az,
-        TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'Name', Value: `${name}-public-${az}` }] }],
+        TagSpecifications: [
+          { ResourceType: 'subnet', Tags: [{ Key: 'Name', Value: `${name}-public-${az}` }] },
+        ],
       }),
     );
     const subnetId = must(subnet.Subnet?.SubnetId, 'SubnetId');
@@ -277,7 +283,11 @@ async function buildSecurityGroup(
   options: FixtureOptions,
 ): Promise<string> {
   const sg = await ec2.send(
-    new CreateSecurityGroupCommand({ GroupName: `${name}-alb`, Description: `${name} ALB (insecure)`, VpcId: vpcId }),
+    new CreateSecurityGroupCommand({
+      GroupName: `${name}-alb`,
+      Description: `${name} ALB (insecure)`,
+      VpcId: vpcId,
+    }),
   );
   const groupId = must(sg.GroupId, 'GroupId');
   const permissions: IpPermission[] = ports.map((port) => ({
@@ -285,17 +295,31 @@ async function buildSecurityGroup(
     FromPort: port,
     ToPort: port,
     IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'Entire internet' }],
-    ...(options.ipv6Ingress ? { Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'Entire internet (IPv6)' }] } : {}),
+    ...(options.ipv6Ingress
+      ? { Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'Entire internet (IPv6)' }] }
+      : {}),
   }));
   if (options.extraIngress) {
     permissions.push(
-      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8', Description: 'ssh' }] },
-      { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '10.100.0.0/16', Description: 'vpc' }] },
+      {
+        IpProtocol: 'tcp',
+        FromPort: 22,
+        ToPort: 22,
+        IpRanges: [{ CidrIp: '10.0.0.0/8', Description: 'ssh' }],
+      },
+      {
+        IpProtocol: 'tcp',
+        FromPort: 8080,
+        ToPort: 8080,
+        IpRanges: [{ CidrIp: '10.100.0.0/16', Description: 'vpc' }],
+      },
     );
   }
   // One call per permission: moto's Authorize response only lists the last permission's rules.
   for (const permission of permissions) {
-    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }));
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
+    );
   }
   return groupId;
 }
@@ -359,11 +383,13 @@ async function buildExtraRules(
   return arns;
 }
 
-function customOrigin(id: string, domainName: string, options: FixtureOptions, headers = {}): Origin {
-  const items = Object.entries(headers as Record<string, string>).map(([HeaderName, HeaderValue]) => ({
-    HeaderName,
-    HeaderValue,
-  }));
+function customOrigin(
+  id: string,
+  domainName: string,
+  options: FixtureOptions,
+  headers: Record<string, string> = {},
+): Origin {
+  const items = Object.entries(headers).map(([HeaderName, HeaderValue]) => ({ HeaderName, HeaderValue }));
   return {
     Id: id,
     DomainName: domainName,
@@ -437,7 +463,10 @@ async function buildDistribution(
 }
 
 /** Creates the whole seed-004 fixture. Several fixtures can share one moto if their names differ. */
-export async function buildFixture(options: FixtureOptions = {}, settings: ClientSettings = {}): Promise<Fixture> {
+export async function buildFixture(
+  options: FixtureOptions = {},
+  settings: ClientSettings = {},
+): Promise<Fixture> {
   const { ec2, elbv2, cloudfront, secrets } = fixtureClients(settings);
   const name = options.name ?? 'seed-004';
   const region = settings.region ?? TEST_REGION;
@@ -465,7 +494,13 @@ export async function buildFixture(options: FixtureOptions = {}, settings: Clien
 
   const targetGroup = async (suffix: string): Promise<string> => {
     const out = await elbv2.send(
-      new CreateTargetGroupCommand({ Name: `${name}-${suffix}`, Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip' }),
+      new CreateTargetGroupCommand({
+        Name: `${name}-${suffix}`,
+        Protocol: 'HTTP',
+        Port: 80,
+        VpcId: vpcId,
+        TargetType: 'ip',
+      }),
     );
     return must(out.TargetGroups?.[0]?.TargetGroupArn, 'TargetGroupArn');
   };

@@ -107,7 +107,12 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders = {}): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
@@ -156,9 +161,14 @@ export async function startInvokeServer(options: InvokeServerOptions = {}): Prom
         if (event && typeof event === 'object' && 'action' in event) action = String(event.action);
       } catch (err) {
         log(`invoke ${functionName}: invalid JSON payload`);
-        send(res, 400, JSON.stringify({ Type: 'User', message: `Could not parse request body into json: ${err}` }), {
-          'x-amzn-errortype': 'InvalidRequestContentException',
-        });
+        send(
+          res,
+          400,
+          JSON.stringify({ Type: 'User', message: `Could not parse request body into json: ${err}` }),
+          {
+            'x-amzn-errortype': 'InvalidRequestContentException',
+          },
+        );
         return;
       }
       const context = lambdaContext(functionName, startedAt);
@@ -166,7 +176,8 @@ export async function startInvokeServer(options: InvokeServerOptions = {}): Prom
         const result = await runHandler(resolveHandler(functionName), event, context);
         // Lambda serialises with JSON.stringify (toJSON honoured); `undefined` becomes null.
         const body = JSON.stringify(result) ?? 'null';
-        const status = result && typeof result === 'object' && 'status' in result ? String(result.status) : '-';
+        const status =
+          result && typeof result === 'object' && 'status' in result ? String(result.status) : '-';
         log(`invoke ${functionName} ${action} -> ${status} (${Date.now() - startedAt} ms)`);
         send(res, 200, body, { 'x-amz-executed-version': '$LATEST' });
       } catch (err) {

@@ -111,7 +111,11 @@ async function launch(port: number, workDir: string, timeoutMs: number): Promise
   const logFd = openSync(logFile, 'a');
   // The recording goes to a per-server file: moto's default is ./moto_recording in its cwd, which
   // parallel servers would share.
-  const child = spawn(venvBin('moto_server'), ['-H', LOOPBACK, '-p', String(port)], {
+  // exit-with-parent.py arms a parent-death signal and then execs moto_server (same pid): a jest
+  // worker killed without running 'exit' handlers cannot leave the server behind.
+  const wrapper = path.join(repoRoot(), 'tools', 'lib', 'exit-with-parent.py');
+  const args = [wrapper, String(process.pid), venvBin('moto_server'), '-H', LOOPBACK, '-p', String(port)];
+  const child = spawn(venvBin('python'), args, {
     cwd: workDir,
     env: { ...process.env, MOTO_RECORDER_FILEPATH: path.join(workDir, 'recording.jsonl') },
     stdio: ['ignore', logFd, logFd],

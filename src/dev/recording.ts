@@ -38,7 +38,8 @@ const CLOUDFRONT_ROUTES: ReadonlyArray<[method: string, pattern: RegExp, action:
   ['GET', /^\/distribution\/[^/]+\/config$/, 'GetDistributionConfig'],
   ['PUT', /^\/distribution\/[^/]+\/config$/, 'UpdateDistribution'],
   ['POST', /^\/distribution\/[^/]+\/invalidation$/, 'CreateInvalidation'],
-  ['GET', /^\/distribution\/[^/]+\/invalidation(\/[^/]+)?$/, 'ListOrGetInvalidation'],
+  ['GET', /^\/distribution\/[^/]+\/invalidation$/, 'ListInvalidations'],
+  ['GET', /^\/distribution\/[^/]+\/invalidation\/[^/]+$/, 'GetInvalidation'],
   ['GET', /^\/tagging$/, 'ListTagsForResource'],
 ];
 
@@ -66,7 +67,8 @@ function cloudFrontAction(method: string, path: string, query: URLSearchParams):
   if (rest === '/tagging' && method === 'POST') {
     return query.get('Operation') === 'Untag' ? 'UntagResource' : 'TagResource';
   }
-  if (rest === '/distribution' && method === 'POST' && query.has('WithTags')) return 'CreateDistributionWithTags';
+  if (rest === '/distribution' && method === 'POST' && query.has('WithTags'))
+    return 'CreateDistributionWithTags';
   for (const [routeMethod, pattern, action] of CLOUDFRONT_ROUTES) {
     if (routeMethod === method && pattern.test(rest)) return action;
   }
