@@ -55,3 +55,25 @@ demo: build
 
 clean:
 	rm -rf dist build coverage
+
+.PHONY: bundle package bench-package contract-bundle cfn-lint-examples
+
+## bundle: one esbuild bundle per Lambda entry -> build/bundle/<entry>/index.js
+bundle: setup
+	node tools/bundle.mjs
+
+## package: the registration package as `cfn submit --dry-run` builds it (no SAM/Docker) -> acme-origin-lock.zip
+package: setup
+	bash tools/package.sh
+
+## bench-package: package size and cold start, ours vs the plugin's default build -> docs/package.md
+bench-package: setup
+	node tools/measure-package.mjs $(ARGS)
+
+## contract-bundle: the contract suite against the bundled handler (same args as `make contract`)
+contract-bundle: build
+	bash tools/contract-bundle.sh $(ARGS)
+
+## cfn-lint-examples: cfn-lint (with the type schema) on templates/ and examples/
+cfn-lint-examples: setup
+	bash tools/cfn-lint-examples.sh

@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it (`make test`, after `make setup`): every stage runs even when an
 # earlier one failed, so one report shows everything that is wrong. Stages, in order:
 #   lint (ESLint + Prettier), typecheck, models-check, validate (cfn validate), cfn-lint, build,
-#   jest (all tests), contract (cfn test against moto, tools/contract.sh).
+#   jest (all tests), contract (cfn test against moto, tools/contract.sh), contract-bundle (the same
+#   suite against the esbuild bundle), package (cfn submit --dry-run).
 # The report ends with one PASS/FAIL line per stage and, alone on the last line, "N passed, N failed":
 # individual jest tests + individual contract tests (pytest) + 1 per other stage.
 set -uo pipefail
@@ -60,21 +61,31 @@ fi
 passed=$((passed + jp)) failed=$((failed + jf))
 report+=("$([[ $jest_rc -eq 0 ]] && echo PASS || echo FAIL) jest ($jp passed, $jf failed)")
 
-# contract: counts from pytest's summary lines ("== 2 failed, 10 passed, 1 skipped, 3 errors in 9s =="),
-# summed over input sets; errors count as failures. No summary at all counts as one test.
-banner contract
-bash tools/contract.sh 2>&1 | tee "$work/contract.log"
-contract_rc=${PIPESTATUS[0]}
-sum() { grep -E '^=+ .* in [0-9.]+s' "$work/contract.log" | grep -oE "[0-9]+ $1" | awk '{s += $1} END {print s + 0}'; }
-cp=$(sum passed)
-cf=$(($(sum failed) + $(sum errors?)))
-if [[ $((cp + cf)) -eq 0 ]]; then
-  if [[ $contract_rc -eq 0 ]]; then cp=1; else cf=1; fi
-elif [[ $contract_rc -ne 0 && $cf -eq 0 ]]; then
-  cf=1
-fi
-passed=$((passed + cp)) failed=$((failed + cf))
-report+=("$([[ $contract_rc -eq 0 ]] && echo PASS || echo FAIL) contract ($cp passed, $cf failed)")
+# contract suites: counts from pytest's summary lines ("== 2 failed, 10 passed, 1 skipped, 3 errors in 9s
+# =="), summed over input sets; errors count as failures. No summary at all counts as one test.
+contract_stage() {
+  local name=$1 script=$2
+  banner "$name"
+  bash "$script" 2>&1 | tee "$work/$name.log"
+  local rc=${PIPESTATUS[0]}
+  sum() { grep -E '^=+ .* in [0-9.]+s' "$work/$name.log" | grep -oE "[0-9]+ $1" | awk '{s += $1} END {print s + 0}'; }
+  local cp cf
+  cp=$(sum passed)
+  cf=$(($(sum failed) + $(sum errors?)))
+  if [[ $((cp + cf)) -eq 0 ]]; then
+    if [[ $rc -eq 0 ]]; then cp=1; else cf=1; fi
+  elif [[ $rc -ne 0 && $cf -eq 0 ]]; then
+    cf=1
+  fi
+  passed=$((passed + cp)) failed=$((failed + cf))
+  report+=("$([[ $rc -eq 0 ]] && echo PASS || echo FAIL) $name ($cp passed, $cf failed)")
+}
+
+# The real `cfn test` against the compiled handler, then against the esbuild bundle that ships.
+contract_stage contract tools/contract.sh
+contract_stage contract-bundle tools/contract-bundle.sh
+# `cfn submit --dry-run` builds the registration package (no SAM, no Docker).
+stage package bash tools/package.sh
 
 banner summary
 printf '%s\n' "${report[@]}"
