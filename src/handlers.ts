@@ -57,6 +57,20 @@ const logTo =
   (message) =>
     logger.log(message);
 
+type Operation = (clients: AwsClients, ctx: CallbackContext, log: Logger) => Promise<Outcome>;
+
+/** Every handler: SDK v3 clients for the caller, a thawed callback context, the lib's logger. */
+async function run(
+  session: Optional<SessionProxy>,
+  request: ResourceHandlerRequest<ResourceModel>,
+  callbackContext: CallbackContext,
+  logger: LoggerProxy,
+  operation: Operation,
+): Promise<Event> {
+  const ctx = copy(callbackContext) ?? {};
+  return toEvent(await operation(clientsFor(session, request.region), ctx, logTo(logger)));
+}
+
 class Resource extends BaseResource<ResourceModel> {
   @handlerEvent(Action.Create)
   async create(
@@ -65,15 +79,9 @@ class Resource extends BaseResource<ResourceModel> {
     callbackContext: CallbackContext,
     logger: LoggerProxy,
   ): Promise<Event> {
-    const clients = clientsFor(session, request.region);
-    return toEvent(
-      await createLock(
-        clients,
-        plain(request.desiredResourceState),
-        copy(callbackContext) ?? {},
-        logTo(logger),
-        request.clientRequestToken,
-      ),
+    const desired = plain(request.desiredResourceState);
+    return run(session, request, callbackContext, logger, (clients, ctx, log) =>
+      createLock(clients, desired, ctx, log, request.clientRequestToken),
     );
   }
 
@@ -84,16 +92,10 @@ class Resource extends BaseResource<ResourceModel> {
     callbackContext: CallbackContext,
     logger: LoggerProxy,
   ): Promise<Event> {
-    const clients = clientsFor(session, request.region);
+    const desired = plain(request.desiredResourceState);
     const previous = request.previousResourceState ? plain(request.previousResourceState) : undefined;
-    return toEvent(
-      await updateLock(
-        clients,
-        plain(request.desiredResourceState),
-        previous,
-        copy(callbackContext) ?? {},
-        logTo(logger),
-      ),
+    return run(session, request, callbackContext, logger, (clients, ctx, log) =>
+      updateLock(clients, desired, previous, ctx, log),
     );
   }
 
@@ -104,14 +106,9 @@ class Resource extends BaseResource<ResourceModel> {
     callbackContext: CallbackContext,
     logger: LoggerProxy,
   ): Promise<Event> {
-    const clients = clientsFor(session, request.region);
-    return toEvent(
-      await deleteLock(
-        clients,
-        plain(request.desiredResourceState),
-        copy(callbackContext) ?? {},
-        logTo(logger),
-      ),
+    const current = plain(request.desiredResourceState);
+    return run(session, request, callbackContext, logger, (clients, ctx, log) =>
+      deleteLock(clients, current, ctx, log),
     );
   }
 
@@ -119,22 +116,23 @@ class Resource extends BaseResource<ResourceModel> {
   async read(
     session: Optional<SessionProxy>,
     request: ResourceHandlerRequest<ResourceModel>,
-    _callbackContext: CallbackContext,
+    callbackContext: CallbackContext,
     logger: LoggerProxy,
   ): Promise<Event> {
-    const clients = clientsFor(session, request.region);
-    return toEvent(await readLock(clients, plain(request.desiredResourceState), logTo(logger)));
+    const current = plain(request.desiredResourceState);
+    return run(session, request, callbackContext, logger, (clients, _ctx, log) =>
+      readLock(clients, current, log),
+    );
   }
 
   @handlerEvent(Action.List)
   async list(
     session: Optional<SessionProxy>,
     request: ResourceHandlerRequest<ResourceModel>,
-    _callbackContext: CallbackContext,
+    callbackContext: CallbackContext,
     logger: LoggerProxy,
   ): Promise<Event> {
-    const clients = clientsFor(session, request.region);
-    return toEvent(await listLocks(clients, logTo(logger)));
+    return run(session, request, callbackContext, logger, (clients, _ctx, log) => listLocks(clients, log));
   }
 }
 

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Origin } from '@aws-sdk/client-cloudfront';
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import type { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { conditionValues } from '../../src/lock/alb';
 import { Observed, ObservedGroup, ObservedRule } from '../../src/lock/observed';
 import { plan } from '../../src/lock/plan';
 import {
@@ -86,31 +87,11 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
 const LEGACY_FIELDS = new Set(['host-header', 'path-pattern']);
 
-/** Values of a condition, whichever shape it came in. */
-export function simConditionValues(c: RuleCondition): string[] {
-  switch (c.Field) {
-    case 'host-header':
-      return c.HostHeaderConfig?.Values ?? c.Values ?? [];
-    case 'path-pattern':
-      return c.PathPatternConfig?.Values ?? c.Values ?? [];
-    case 'http-header':
-      return c.HttpHeaderConfig?.Values ?? [];
-    case 'http-request-method':
-      return c.HttpRequestMethodConfig?.Values ?? [];
-    case 'source-ip':
-      return c.SourceIpConfig?.Values ?? [];
-    case 'query-string':
-      return (c.QueryStringConfig?.Values ?? []).map((kv) => `${kv.Key ?? ''}=${kv.Value ?? ''}`);
-    default:
-      return c.Values ?? [];
-  }
-}
-
 /** A condition as DescribeRules returns it. */
 export function describeCondition(c: RuleCondition): RuleCondition {
   const out = clone(c);
   if (!LEGACY_FIELDS.has(c.Field ?? '')) return out;
-  const values = simConditionValues(c);
+  const values = conditionValues(c);
   if (c.Field === 'host-header')
     return { Field: 'host-header', Values: values, HostHeaderConfig: { Values: values } };
   return { Field: 'path-pattern', Values: values, PathPatternConfig: { Values: values } };
@@ -165,7 +146,7 @@ export function described(o: Observed): Observed {
 function validateConditions(conditions: RuleCondition[], step: Step): void {
   let total = 0;
   for (const c of conditions) {
-    const values = simConditionValues(c);
+    const values = conditionValues(c);
     if (values.length === 0)
       throw new SimulatedAwsError('ValidationError', `condition ${c.Field} has no values`, step);
     if (values.length > 3) {
