@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 CFN := $(VENV)/bin/cfn
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup build lint typecheck models-check validate cfn-lint jest contract test demo clean
+.PHONY: setup build lint typecheck generate models-check validate cfn-lint jest contract test demo clean
 
 ## setup: venv from requirements.txt and node_modules from package-lock.json (idempotent, quick when done)
 setup: $(VENV)/.stamp node_modules/.stamp
@@ -28,6 +28,10 @@ lint: setup
 
 typecheck: setup
 	bash tools/typecheck.sh
+
+## generate: `cfn generate` without losing the guides in docs/ (the plugin wipes that folder)
+generate: setup
+	bash tools/generate.sh
 
 ## models-check: src/models.ts must be exactly what `cfn generate` writes from the schema
 models-check: setup
