@@ -4,6 +4,7 @@ import {
   CreateRuleCommand,
   DescribeListenersCommand,
   DescribeRulesCommand,
+  ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { AwsClients } from '../src/aws/clients';
@@ -193,6 +194,29 @@ describe('CREATE on the seed-004 setup', () => {
       OriginHeader: true,
       HttpsOrigin: false,
     });
+  });
+
+  test('READ works from ListenerArn alone (resource import): everything comes from the records in AWS', async () => {
+    const { f, created } = await lockedFixture();
+    const imported = await read(plainClients, { ListenerArn: f.listenerArn });
+    expect(imported).toEqual({ status: OperationStatus.Success, model: created.final.model });
+  });
+
+  test("someone else's change to the default action is carried into the catch-all, not overwritten", async () => {
+    const { f } = await lockedFixture();
+    const apiTg = f.apiTargetGroupArn!;
+    await plainClients.elbv2.send(
+      new ModifyListenerCommand({
+        ListenerArn: f.listenerArn,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: apiTg }],
+      }),
+    );
+    expect((await read(plainClients, modelOf(f))).model?.Enforce).toMatchObject({ DenyDefault: false });
+    const healed = await update(plainClients, modelOf(f), modelOf(f));
+    expect(healed.final.model?.Enforce).toMatchObject({ DenyDefault: true, ListenerRules: true });
+    const rules =
+      (await plainClients.elbv2.send(new DescribeRulesCommand({ ListenerArn: f.listenerArn }))).Rules ?? [];
+    expect(rules.find((r) => r.Priority === '50000')?.Actions?.[0]).toMatchObject({ TargetGroupArn: apiTg });
   });
 
   test('DELETE returns listener, rules, security group and distribution to the exact pre-lock state', async () => {

@@ -7,7 +7,7 @@ import { buildFixture, Fixture } from '../src/dev/fixtures';
 import { MotoServer } from '../src/dev/moto';
 import { Outcome } from '../src/lifecycle';
 import { create, lockClients, read, remove, startBench, update } from './support/lock-harness';
-import { awsError, instrument } from './support/watch';
+import { awsError, failAttempts, instrument } from './support/watch';
 
 let moto: MotoServer;
 let clients: AwsClients;
@@ -234,6 +234,14 @@ describe('bad input: a clear error naming the field, and zero writes to AWS', ()
       expect(out).toMatchObject({ status: OperationStatus.Failed, errorCode: 'NotFound' });
       expect(out.message).toMatch(/ListenerArn: listener .* has no Acme::Origin::Lock/);
     }
+  });
+
+  test('throttling is retried by the SDK retry strategy; the lock still converges', async () => {
+    const c = lockClients();
+    const seen = failAttempts(c, 'ModifyListener', 2, () => awsError('ThrottlingException', 'Rate exceeded'));
+    const out = await create(c, base());
+    expect(out.final.status).toBe(OperationStatus.Success);
+    expect(seen.attempts).toBe(3);
   });
 
   test('access denied and throttling that outlast retries map to AccessDenied and Throttling', async () => {

@@ -46,3 +46,32 @@ export function awsError(name: string, message = name): Error {
   Object.assign(e, { $metadata: { httpStatusCode: 400 }, $fault: 'client' });
   return e;
 }
+
+/**
+ * Fails the first `times` attempts of `command` inside the SDK's retry loop (deserialize step), so the
+ * client's own retry strategy sees them, as it would a real throttling answer.
+ */
+export function failAttempts(
+  clients: AwsClients,
+  command: string,
+  times: number,
+  error: () => Error,
+): { attempts: number } {
+  const seen = { attempts: 0 };
+  for (const client of Object.values(clients) as AnyClient[]) {
+    (
+      client.middlewareStack as unknown as {
+        add: (mw: unknown, opts: { step: string; name: string; override?: boolean }) => void;
+      }
+    ).add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          if ((context.commandName ?? '').replace(/Command$/, '') === command && seen.attempts++ < times)
+            throw error();
+          return next(args);
+        },
+      { step: 'deserialize', name: 'acme-test-fail-attempts', override: true },
+    );
+  }
+  return seen;
+}
