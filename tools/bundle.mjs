@@ -22,8 +22,8 @@
 // Kept names: the cfn typescript lib derives handler error codes from exception class names
 // (BaseHandlerException uses this.constructor.name), so `keepNames` stays on with minification.
 //
-// Nothing is external. The lib (1.0.5) needs aws-sdk v2 at run time, and the nodejs20.x Lambda runtime
-// ships only SDK v3, so v2 must travel with the handler. What the lib requires at import is exactly
+// Nothing is external. The lib (1.0.5) needs aws-sdk v2 at run time, and the Node.js Lambda runtimes
+// ship only SDK v3, so v2 must travel with the handler. What the lib requires at import is exactly
 // aws-sdk/clients/all (proxy.js), aws-sdk/clients/cloudwatch (metrics.js), aws-sdk/clients/cloudwatchlogs
 // and aws-sdk/clients/s3 (log-delivery.js). All four bundle cleanly (their API models are static JSON
 // requires). clients/all would pull every v2 service (~21 MB of JavaScript) only for
