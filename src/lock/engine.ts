@@ -7,7 +7,7 @@ import * as listenerRules from './controls/listener-rules';
 import * as originHeader from './controls/origin-header';
 import * as securityGroup from './controls/security-group';
 import { LockError } from './errors';
-import { observe } from './observe';
+import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
 import { plan } from './plan';
 import { LB_MARKER_TAG, LockRecord, parseMarker } from './record';
@@ -64,11 +64,11 @@ export async function readModel(
   listenerArn: string,
   known?: Observed,
 ): Promise<LockModel> {
-  const recordOnly = known ?? (await observe(clients, listenerArn, []));
-  const record = recordOnly.record;
+  // observe() also reads the distributions the record names, so one observation is enough.
+  const observed = known ?? (await observe(clients, listenerArn, []));
+  const record = observed.record;
   if (!record)
     throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
-  const observed = known ?? (await observe(clients, listenerArn, [record.spec.DistributionId]));
   let values: string[] = [];
   try {
     values = secretValueList(
@@ -108,9 +108,8 @@ export async function readModel(
 }
 
 /** The listener's lock record, if any (CREATE refuses a second lock, UPDATE/DELETE need one). */
-export async function lockRecord(clients: AwsClients, listenerArn: string): Promise<LockRecord | undefined> {
-  return (await observe(clients, listenerArn, [])).record;
-}
+export const lockRecord = (clients: AwsClients, listenerArn: string): Promise<LockRecord | undefined> =>
+  observeRecord(clients, listenerArn);
 
 /**
  * Every locked listener in the account and region: load balancers carry a marker tag listing their

@@ -11,7 +11,7 @@ import {
 import { AwsClients } from '../aws/clients';
 import { invalid, notFound } from './errors';
 import { ObservedDistribution, ObservedRule, Observed, PrefixListRef, RuleRole } from './observed';
-import { decodeRecord, RULE_ROLE_TAG } from './record';
+import { decodeRecord, LockRecord, RULE_ROLE_TAG } from './record';
 import { parseListenerArn } from './spec';
 
 export const CLOUDFRONT_V4_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
@@ -106,6 +106,22 @@ export async function observeDistribution(
   }
 }
 
+/** Just the lock record of a listener (two calls): existence checks and finding locks by secret. */
+export async function observeRecord(
+  clients: AwsClients,
+  listenerArn: string,
+): Promise<LockRecord | undefined> {
+  parseListenerArn(listenerArn);
+  try {
+    await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+  } catch (e) {
+    if (e instanceof ListenerNotFoundException)
+      throw notFound('ListenerArn', `listener '${listenerArn}' does not exist`);
+    throw e;
+  }
+  return decodeRecord((await describeTags(clients, [listenerArn]))[listenerArn] ?? {});
+}
+
 /**
  * Reads everything the planner and the read handler need. `distributionIds` are the distributions of
  * interest beyond those the record names (the spec's). Missing listener → NotFound.
@@ -168,7 +184,11 @@ export async function observe(
   );
   const prefixLists = await observePrefixLists(clients, [...new Set(referenced)]);
 
-  const wanted = new Set([...distributionIds, ...(record?.stamps ?? []).map((s) => s.DistributionId)]);
+  const wanted = new Set([
+    ...distributionIds,
+    ...(record ? [record.spec.DistributionId] : []),
+    ...(record?.stamps ?? []).map((s) => s.DistributionId),
+  ]);
   const distributions: Record<string, ObservedDistribution | undefined> = {};
   for (const id of wanted) distributions[id] = await observeDistribution(clients, id);
 
