@@ -179,6 +179,36 @@ test('a handler that dies after any write converges to the same end state when i
   }
 });
 
+test('a DELETE that dies after any write, retried, still restores the exact pre-lock state', async () => {
+  let covered = false;
+  for (let crashAt = 1; crashAt <= 20 && !covered; crashAt++) {
+    await moto.reset();
+    f = await buildFixture({ extraRules: true, extraIngress: true });
+    const before = await captureState(clients, f);
+    expect((await create(clients, base())).final.status).toBe(OperationStatus.Success);
+    const c = lockClients();
+    let writes = 0;
+    instrument(c, {
+      before: (command) => {
+        if (!/^(Describe|Get|List)/.test(command) && ++writes === crashAt)
+          throw new Error(`crash before write ${crashAt}`);
+      },
+    });
+    const crashed = await remove(c, base());
+    const retried = await remove(clients, base());
+    if (crashed.final.status === OperationStatus.Success) {
+      // The whole delete needed fewer writes than crashAt: every crash point is covered.
+      expect(await captureState(clients, f)).toEqual(before);
+      covered = true;
+      continue;
+    }
+    // CloudFormation treats NotFound on a retried delete as done.
+    expect([OperationStatus.Success, 'NotFound']).toContain(retried.final.errorCode ?? retried.final.status);
+    expect(await captureState(clients, f)).toEqual(before);
+  }
+  expect(covered).toBe(true);
+});
+
 test('LIST returns every lock, with tagging-API calls that grow with pages, not load balancers', async () => {
   const others = [
     await buildFixture({ name: 'b' }),
