@@ -6,11 +6,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-mkdir -p "$scratch/src" "$scratch/schema"
-cp "$root/.rpdk-config" "$scratch/"
-cp "$root/schema/acme-origin-lock.json" "$scratch/schema/"
-ln -s schema/acme-origin-lock.json "$scratch/acme-origin-lock.json"
-(cd "$scratch" && "$root/.venv/bin/cfn" generate >/dev/null)
+# shellcheck source=lib/cfn-generate.sh
+source "$root/tools/lib/cfn-generate.sh"
+cfn_generate_scratch "$scratch"
 cp "$scratch/src/models.ts" "$root/src/models.ts"
 cp "$scratch/resource-role.yaml" "$root/resource-role.yaml"
 cp "$scratch"/docs/*.md "$root/docs/"

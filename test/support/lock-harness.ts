@@ -4,6 +4,7 @@ import { TEST_CREDENTIALS, TEST_REGION } from '../../src/dev/fixtures';
 import { MotoServer, startMoto } from '../../src/dev/moto';
 import { CallbackContext, createLock, deleteLock, Outcome, readLock, updateLock } from '../../src/lifecycle';
 import { LockModel } from '../../src/lock/engine';
+import { instrument, isWrite } from './watch';
 
 /** Starts one moto per test file and points the SDK at it. */
 export async function startBench(): Promise<{ moto: MotoServer; clients: AwsClients }> {
@@ -56,3 +57,15 @@ export const update = (
 export const remove = (clients: AwsClients, model: LockModel, after?: (o: Outcome) => Promise<void>) =>
   drive((ctx, log) => deleteLock(clients, model, ctx, log), after);
 export const read = (clients: AwsClients, model: LockModel) => readLock(clients, model, () => undefined);
+
+/** Clients that throw just before their `crashAt`-th write, as a handler dying mid-run would. */
+export function crashingClients(crashAt: number): { clients: AwsClients; writes: () => number } {
+  const c = lockClients();
+  let writes = 0;
+  instrument(c, {
+    before: (command) => {
+      if (isWrite(command) && ++writes === crashAt) throw new Error(`crash before write ${crashAt}`);
+    },
+  });
+  return { clients: c, writes: () => writes };
+}
