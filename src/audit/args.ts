@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { LockError } from '../lock/errors';
-import { DEFAULT_HEADER_NAME, parseListenerArn, validateHeaderName } from '../lock/spec';
+import { DEFAULT_HEADER_NAME, DISTRIBUTION_ID, parseListenerArn, validateHeaderName } from '../lock/spec';
 import { AuditOptions } from './audit';
 
 /** Command-line parsing for `origin-lock`: node's own parseArgs, with messages a person can act on. */
@@ -48,8 +48,6 @@ const OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-const DISTRIBUTION_ID = /^[A-Z0-9]{1,32}$/;
 
 function parseError(e: unknown): UsageError {
   const err = e as { code?: string; message?: string };

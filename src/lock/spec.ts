@@ -43,7 +43,7 @@ export const DEFAULT_ENFORCE: EnforceFlags = {
 const LISTENER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:([a-z0-9-]+):(\d{12}):listener\/(app|net|gwy)\/([A-Za-z0-9-]{1,32})\/([0-9a-f]{16})\/([0-9a-f]{16})$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[A-Za-z0-9/_+=.@-]+$/;
-const DISTRIBUTION_ID = /^[A-Z0-9]{1,32}$/;
+export const DISTRIBUTION_ID = /^[A-Z0-9]{1,32}$/;
 // RFC 9110 token characters.
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const CONTENT_TYPES = ['text/plain', 'text/css', 'text/html', 'application/javascript', 'application/json'];

@@ -1,26 +1,22 @@
-import { RULES_PER_GROUP_QUOTA } from '../../lock/controls/security-group';
 import {
-  coversPort,
-  flatten,
-  hasPermission,
-  isOpen,
-  quotaUsage,
-  remaindersWithoutPort,
-} from '../../lock/ingress';
+  admits,
+  isDualstack,
+  projectedUsage,
+  RULES_PER_GROUP_QUOTA,
+} from '../../lock/controls/security-group';
+import { coversPort, flatten, isOpen } from '../../lock/ingress';
 import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../lock/observe';
 import { Observed, ObservedGroup, PrefixListRef } from '../../lock/observed';
-import { IngressPermission } from '../../lock/record';
 import { loadBalancerName } from '../describe';
 import { Finding, finding } from '../findings';
 
 /** Security-group controls: who may open a connection to the listener port. */
 
-const isDualstack = (o: Observed): boolean => o.loadBalancer.ipAddressType.startsWith('dualstack');
 const lbName = (o: Observed): string => loadBalancerName(o.loadBalancer.arn);
 const groupIds = (o: Observed): string[] => o.groups.map((g) => g.groupId);
 
-const admits = (g: ObservedGroup, listId: string, port: number): boolean =>
-  flatten(g.permissions).some((p) => p.PrefixListId === listId && coversPort(p, port));
+const groupAdmits = (g: ObservedGroup, listId: string, port: number): boolean =>
+  admits(flatten(g.permissions), listId, port);
 
 export function openIngress(o: Observed): Finding {
   const port = o.listener.port;
@@ -74,7 +70,7 @@ function prefixList(o: Observed, family: 'v4' | 'v6'): Finding {
     );
   }
   // Security groups add up: one group admitting the list is enough for CloudFront to get in.
-  const admitting = o.groups.filter((g) => admits(g, list.id, port)).map((g) => g.groupId);
+  const admitting = o.groups.filter((g) => groupAdmits(g, list.id, port)).map((g) => g.groupId);
   if (admitting.length > 0) {
     return finding(
       control,
@@ -95,20 +91,6 @@ export const prefixListIpv4 = (o: Observed): Finding => prefixList(o, 'v4');
 export const prefixListIpv6 = (o: Observed): Finding => prefixList(o, 'v6');
 
 /**
- * The ranges that stay open when an open rule wider than the listener port is narrowed to exclude it:
- * the lock adds them before revoking the rule, so they need room under the quota as well.
- */
-function keptRanges(live: IngressPermission[], port: number): IngressPermission[] {
-  const kept: IngressPermission[] = [];
-  for (const open of live.filter((p) => isOpen(p) && coversPort(p, port))) {
-    for (const piece of remaindersWithoutPort(open, port)) {
-      if (!hasPermission(live, piece) && !hasPermission(kept, piece)) kept.push(piece);
-    }
-  }
-  return kept;
-}
-
-/**
  * Whether every group that lacks a CloudFront list still has room for it: a rule referencing a managed
  * list weighs its MaxEntries (55 for the IPv4 list) against the rules-per-group quota, per family.
  */
@@ -121,10 +103,8 @@ export function ruleHeadroom(o: Observed): Finding {
   const short: string[] = [];
   const room: string[] = [];
   for (const g of o.groups) {
-    const live = quotaUsage(g.permissions, o.prefixLists.weights, v6Ids);
-    const kept = { v4: 0, v6: 0 };
-    for (const piece of keptRanges(flatten(g.permissions), port)) kept[piece.CidrIpv6 ? 'v6' : 'v4'] += 1;
-    const usage = { v4: live.v4 + kept.v4, v6: live.v6 + kept.v6 };
+    // The same projection the lock checks before its first write, so the two always agree.
+    const { usage, pieces: kept } = projectedUsage(o, g, port);
     for (const list of lists) {
       const family = v6Ids.has(list.id) ? 'v6' : 'v4';
       const narrowing =
@@ -132,7 +112,7 @@ export function ruleHeadroom(o: Observed): Finding {
           ? ` (${kept[family]} of them keep other ports open once port ${port} closes to the internet)`
           : '';
       const used = `${usage[family]} of ${RULES_PER_GROUP_QUOTA} IP${family} inbound rules${narrowing}`;
-      if (admits(g, list.id, port)) {
+      if (groupAdmits(g, list.id, port)) {
         room.push(`${g.groupId} uses ${used} (${list.id} already admitted)`);
       } else if (usage[family] + list.weight > RULES_PER_GROUP_QUOTA) {
         short.push(

@@ -8,7 +8,7 @@ import {
   remaindersWithoutPort,
   sameSource,
 } from '../ingress';
-import { Observed, PrefixListRef } from '../observed';
+import { Observed, ObservedGroup, PrefixListRef } from '../observed';
 import { IngressPermission } from '../record';
 import { Step } from '../steps';
 import { addGroupPermission, PlanContext } from '../context';
@@ -19,7 +19,7 @@ import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../observe';
 export const RULES_PER_GROUP_QUOTA = 60;
 const QUOTA_CODE = 'L-0EA8095F';
 
-const isDualstack = (o: Observed): boolean => o.loadBalancer.ipAddressType.startsWith('dualstack');
+export const isDualstack = (o: Observed): boolean => o.loadBalancer.ipAddressType.startsWith('dualstack');
 
 function requiredLists(o: Observed): PrefixListRef[] {
   if (!o.prefixLists.v4) {
@@ -41,7 +41,7 @@ function requiredLists(o: Observed): PrefixListRef[] {
   return lists;
 }
 
-const admits = (perms: IngressPermission[], listId: string, port: number): boolean =>
+export const admits = (perms: IngressPermission[], listId: string, port: number): boolean =>
   perms.some((p) => p.PrefixListId === listId && coversPort(p, port));
 
 const prefixPermission = (listId: string, port: number): IngressPermission => ({
@@ -53,7 +53,7 @@ const prefixPermission = (listId: string, port: number): IngressPermission => ({
 });
 
 /** Open permissions on the listener port and the pieces that must stay open once they go (deduplicated). */
-function openOnPort(
+export function openOnPort(
   live: IngressPermission[],
   port: number,
 ): { open: IngressPermission[]; pieces: IngressPermission[] } {
@@ -65,6 +65,26 @@ function openOnPort(
     }
   }
   return { open, pieces };
+}
+
+/**
+ * Rules a group will hold per address family just before the prefix lists go in: what it has now plus
+ * the pieces of wider open rules, which the lock adds before it revokes those rules.
+ */
+export function projectedUsage(
+  o: Observed,
+  g: ObservedGroup,
+  port: number,
+): {
+  usage: { v4: number; v6: number };
+  pieces: { v4: number; v6: number };
+} {
+  const v6Ids = new Set(o.prefixLists.v6 ? [o.prefixLists.v6.id] : []);
+  const usage = quotaUsage(g.permissions, o.prefixLists.weights, v6Ids);
+  const pieces = { v4: 0, v6: 0 };
+  for (const piece of openOnPort(flatten(g.permissions), port).pieces)
+    pieces[piece.CidrIpv6 ? 'v6' : 'v4'] += 1;
+  return { usage: { v4: usage.v4 + pieces.v4, v6: usage.v6 + pieces.v6 }, pieces };
 }
 
 /** Before anything else: the prefix lists are admitted (quota checked for every group before any write). */
@@ -82,9 +102,7 @@ export function admitSteps(ctx: PlanContext): Step[] {
   const steps: Step[] = [];
   for (const g of o.groups) {
     const live = flatten(g.permissions);
-    const usage = quotaUsage(g.permissions, o.prefixLists.weights, v6Ids);
-    // The pieces of wider open rules are added before those rules go: they need room too.
-    for (const piece of openOnPort(live, ctx.port).pieces) usage[piece.CidrIpv6 ? 'v6' : 'v4'] += 1;
+    const { usage } = projectedUsage(o, g, ctx.port);
     for (const list of lists) {
       if (admits(live, list.id, ctx.port)) continue;
       const family = v6Ids.has(list.id) ? 'v6' : 'v4';
