@@ -11,7 +11,7 @@ import { headerValues, subsetOf } from '../lock/alb';
 import { catchAllOf } from '../lock/controls/listener-rules';
 import { converge } from '../lock/engine';
 import { LockError } from '../lock/errors';
-import { observe, observeDistribution } from '../lock/observe';
+import { observeDistribution } from '../lock/observe';
 import { readSecretValues } from '../lock/secret';
 import { LockSpec } from '../lock/spec';
 import { locksUsingSecret } from './affected-locks';
@@ -95,18 +95,16 @@ async function createSecret(
   env.log('createSecret: staged a new AWSPENDING value');
 }
 
+/** Converges one lock with the step's name in its progress lines; origins send AWSPENDING if asked. */
+const convergeFor = (env: RotationEnv, step: RotationStep, spec: LockSpec, sendPending: boolean) =>
+  converge(env.clients, spec.ListenerArn, spec, (m) => env.log(`${step} ${spec.ListenerArn}: ${m}`), {
+    sendValue: sendPending ? (v) => v.pending : undefined,
+  });
+
 /** setSecret: every lock accepts both values, then its origins send the pending one. */
 async function setSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
   for (const spec of locks) {
-    const r = await converge(
-      env.clients,
-      spec.ListenerArn,
-      spec,
-      (m) => env.log(`setSecret ${spec.ListenerArn}: ${m}`),
-      {
-        sendValue: (v) => v.pending,
-      },
-    );
+    const r = await convergeFor(env, 'setSecret', spec, true);
     env.log(
       `setSecret: ${spec.ListenerArn} ${r.state === 'done' ? 'converged' : 'origin update propagating'}`,
     );
@@ -134,19 +132,12 @@ async function testSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
     }
   }
   for (const spec of locks) {
-    const r = await converge(
-      env.clients,
-      spec.ListenerArn,
-      spec,
-      (m) => env.log(`testSecret ${spec.ListenerArn}: ${m}`),
-      {
-        sendValue: (v) => v.pending,
-      },
-    );
+    const r = await convergeFor(env, 'testSecret', spec, true);
     if (r.state !== 'done')
       throw new LockError('NotStabilized', `testSecret: ${spec.ListenerArn} is not settled yet`);
-    const catchAll = catchAllOf(await observe(env.clients, spec.ListenerArn, []));
-    const pending = (await readPending(env, spec)) ?? '';
+    // converge() ends on an observation that planned nothing: check that one, no second read.
+    const catchAll = catchAllOf(r.observed);
+    const { pending = '' } = await readSecretValues(env.clients.secrets, spec.SecretArn, spec.SecretKey);
     if (catchAll && !subsetOf([pending], headerValues(catchAll.conditions, spec.HeaderName))) {
       throw new LockError(
         'NotStabilized',
@@ -155,10 +146,6 @@ async function testSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
     }
   }
   env.log(`testSecret: ${locks.length} lock(s) accept the pending value`);
-}
-
-async function readPending(env: RotationEnv, spec: LockSpec): Promise<string | undefined> {
-  return (await readSecretValues(env.clients.secrets, spec.SecretArn, spec.SecretKey)).pending;
 }
 
 /** finishSecret: AWSCURRENT moves to the new version, then every lock narrows to it. */
@@ -180,9 +167,7 @@ async function finishSecret(
     env.log('finishSecret: AWSCURRENT moved to the new version');
   }
   for (const spec of locks) {
-    const r = await converge(env.clients, spec.ListenerArn, spec, (m) =>
-      env.log(`finishSecret ${spec.ListenerArn}: ${m}`),
-    );
+    const r = await convergeFor(env, 'finishSecret', spec, false);
     if (r.state !== 'done')
       throw new LockError('NotStabilized', `finishSecret: ${spec.ListenerArn} is not settled yet`);
   }
