@@ -126,7 +126,7 @@ export function buildContext(
     lockDenies,
     targets,
     ahead,
-    final: ahead, // replaced by finalizeRecord once additions are known
+    final: ahead, // plan() replaces it with a copy once every addition is known
     port: observed.listener.port,
   };
 }

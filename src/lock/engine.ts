@@ -32,13 +32,14 @@ export async function converge(
   progress: Progress,
   options: { owner?: string; sendValue?: (values: SecretValues) => string | undefined } = {},
 ): Promise<ConvergeResult> {
+  // The secret is read once per call: the rounds only re-observe what the steps change.
+  const secret = spec ? await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey) : undefined;
+  const values = secret ? secretValueList(secret) : [];
+  const sendValue = secret && options.sendValue ? options.sendValue(secret) : undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : []);
     // Releasing a listener whose record is gone (deleted by the last round) is done.
     if (!spec && !observed.record) return { state: 'done', observed };
-    const secret = spec ? await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey) : undefined;
-    const values = secret ? secretValueList(secret) : [];
-    const sendValue = secret && options.sendValue ? options.sendValue(secret) : undefined;
     const steps = plan({ spec, observed, values, owner: options.owner, sendValue });
     if (steps.length === 0) return { state: 'done', observed };
     const result = await applySteps(clients, observed, steps, progress);

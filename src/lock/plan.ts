@@ -79,8 +79,9 @@ function markerHas(ctx: PlanContext): boolean {
 
 function recordAhead(ctx: PlanContext): Step[] {
   if (!ctx.spec) return [];
-  if (sameRecord(ctx.ahead, ctx.observed.record) && markerHas(ctx)) return [];
-  return [{ kind: 'write-record', record: ctx.ahead, marker: markerHas(ctx) ? 'keep' : 'add' }];
+  const marked = markerHas(ctx);
+  if (sameRecord(ctx.ahead, ctx.observed.record) && marked) return [];
+  return [{ kind: 'write-record', record: ctx.ahead, marker: marked ? 'keep' : 'add' }];
 }
 
 function recordFinal(ctx: PlanContext): Step[] {

@@ -106,7 +106,7 @@ export function rememberValues(values: string[]): void {
 
 export function redact(text: string): string {
   let out = text;
-  for (const v of seen) out = out.split(v).join('<redacted>');
+  // Case-insensitive: ALB matches header values that way, so any casing is the secret too.
   for (const v of seen) {
     const re = new RegExp(v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
     out = out.replace(re, '<redacted>');

@@ -61,5 +61,3 @@ export function describeStep(step: Step): string {
       return `wait for distribution ${step.distributionIds.join(', ')} to be Deployed`;
   }
 }
-
-export const isMutating = (s: Step): boolean => s.kind !== 'await-deployed';
