@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CliIo, main, regionFor } from '../src/audit/cli';
-import { Control, CONTROLS, Finding } from '../src/audit/findings';
-import { AuditReport } from '../src/audit/report';
+import { CliIo, main, regionFor } from '../src/cli/main';
+import { Control, CONTROLS, Finding } from '../src/cli/audit/findings';
+import { AuditReport } from '../src/cli/audit/report';
 import { AwsClients } from '../src/aws/clients';
 import {
   buildFixture,
@@ -17,9 +17,9 @@ import {
   FixtureOptions,
   TEST_CREDENTIALS,
   TEST_REGION,
-} from '../src/dev/fixtures';
-import { MotoServer, startMoto } from '../src/dev/moto';
-import { repoRoot } from '../src/dev/paths';
+} from '../bench/fixtures';
+import { MotoServer, startMoto } from '../bench/moto';
+import { repoRoot } from '../bench/paths';
 import { validate } from './support/json-schema';
 import { create, lockClients } from './support/lock-harness';
 

@@ -25,19 +25,19 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { contractInputs } from '../src/dev/contract-inputs';
+import { contractInputs } from '../bench/contract-inputs';
 import {
   buildFixture,
   clientConfig,
   CLOUDFRONT_IPV6_PREFIX_LIST,
   createIpv6CloudFrontPrefixList,
   Fixture,
-} from '../src/dev/fixtures';
-import { handlerRequest, invoke, testRequest } from '../src/dev/handler-request';
-import { spawnInvokeServer } from '../src/dev/invoke-process';
-import { startInvokeServer } from '../src/dev/invoke-server';
-import { MotoServer, startMoto } from '../src/dev/moto';
-import { parseRecording } from '../src/dev/recording';
+} from '../bench/fixtures';
+import { handlerRequest, invoke, testRequest } from '../bench/handler-request';
+import { spawnInvokeServer } from '../bench/invoke-process';
+import { startInvokeServer } from '../bench/invoke-server';
+import { MotoServer, startMoto } from '../bench/moto';
+import { parseRecording } from '../bench/recording';
 import { ensureBuilt } from './support/build';
 
 let moto: MotoServer;
@@ -392,7 +392,7 @@ describe('invoke server', () => {
   });
 });
 
-describe('READ through the Invoke endpoint (compiled dist/handlers.js)', () => {
+describe('READ through the Invoke endpoint (compiled dist/src/registry/handlers.js)', () => {
   test('a listener without a lock reads as FAILED/NotFound with a message', async () => {
     ensureBuilt();
     const fixture = await buildFixture({}, { endpoint: moto.endpoint });

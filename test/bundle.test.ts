@@ -9,10 +9,10 @@ import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { buildFixture, Fixture, TEST_CREDENTIALS, TEST_REGION } from '../src/dev/fixtures';
-import { handlerRequest, testRequest } from '../src/dev/handler-request';
-import { MotoServer, startMoto } from '../src/dev/moto';
-import { repoRoot } from '../src/dev/paths';
+import { buildFixture, Fixture, TEST_CREDENTIALS, TEST_REGION } from '../bench/fixtures';
+import { handlerRequest, testRequest } from '../bench/handler-request';
+import { MotoServer, startMoto } from '../bench/moto';
+import { repoRoot } from '../bench/paths';
 import { ResponseServer, startResponseServer } from './support/response-server';
 
 const run = promisify(execFile);
@@ -196,7 +196,7 @@ describe('custom resource bundle', () => {
 
 describe('rotation bundle', () => {
   test('loads and exports the handler', async () => {
-    if (!bundles.rotation) return; // src/rotation.ts not written yet
+    if (!bundles.rotation) return; // src/rotation/index.ts not written yet
     const { stdout } = await run(
       process.execPath,
       ['-e', 'process.stdout.write(typeof require(process.argv[1]).handler)', bundles.rotation],

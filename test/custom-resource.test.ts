@@ -19,10 +19,10 @@ import {
 } from '../src/custom-resource/properties';
 import { MAX_RESPONSE_BYTES, responseBody } from '../src/custom-resource/respond';
 import { CustomResourceEvent, LambdaContext, RequestType } from '../src/custom-resource/types';
-import { buildFixture, Fixture, TEST_CREDENTIALS, TEST_REGION } from '../src/dev/fixtures';
-import { MotoServer, startMoto } from '../src/dev/moto';
-import { repoRoot } from '../src/dev/paths';
-import { readLock } from '../src/lifecycle';
+import { buildFixture, Fixture, TEST_CREDENTIALS, TEST_REGION } from '../bench/fixtures';
+import { MotoServer, startMoto } from '../bench/moto';
+import { repoRoot } from '../bench/paths';
+import { readLock } from '../src/engine/lifecycle';
 import { ResponseServer, startResponseServer } from './support/response-server';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:origin-lock-provider';

@@ -5,8 +5,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../src/dev/paths';
-import { SecretLeak, Terminal } from '../src/demo/terminal';
+import { repoRoot } from '../bench/paths';
+import { SecretLeak, Terminal } from '../demo/terminal';
 import { ensureBuilt } from './support/build';
 
 const DEMO = path.join(repoRoot(), 'dist', 'demo', 'main.js');

@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { AwsClients } from '../src/aws/clients';
-import { buildFixture, Fixture, FixtureOptions } from '../src/dev/fixtures';
-import { MotoServer } from '../src/dev/moto';
+import { buildFixture, Fixture, FixtureOptions } from '../bench/fixtures';
+import { MotoServer } from '../bench/moto';
 import { captureRouting, expectNoOutage, RoutingExpectation, SampleRequest } from './support/oracle';
 import { takeTrafficSnapshot } from './support/traffic-snapshot';
 import { create, lockClients, read, remove, startBench, update } from './support/lock-harness';

@@ -3,9 +3,9 @@ import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { AwsClients } from '../src/aws/clients';
-import { buildFixture, Fixture } from '../src/dev/fixtures';
-import { MotoServer } from '../src/dev/moto';
-import { Outcome } from '../src/lifecycle';
+import { buildFixture, Fixture } from '../bench/fixtures';
+import { MotoServer } from '../bench/moto';
+import { Outcome } from '../src/engine/lifecycle';
 import { create, lockClients, read, remove, startBench, update } from './support/lock-harness';
 import { awsError, failAttempts, instrument } from './support/watch';
 

@@ -1,8 +1,8 @@
 import { OperationStatus } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { AwsClients } from '../src/aws/clients';
-import { buildFixture, Fixture } from '../src/dev/fixtures';
-import { MotoServer } from '../src/dev/moto';
+import { buildFixture, Fixture } from '../bench/fixtures';
+import { MotoServer } from '../bench/moto';
 import { create, read, remove, startBench, update } from './support/lock-harness';
 import { captureState } from './support/state';
 

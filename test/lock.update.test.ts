@@ -2,9 +2,9 @@ import { OperationStatus } from '@amazon-web-services-cloudformation/cloudformat
 import { PreconditionFailed } from '@aws-sdk/client-cloudfront';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { AwsClients } from '../src/aws/clients';
-import { buildFixture, Fixture, randomHeaderValue } from '../src/dev/fixtures';
-import { MotoServer } from '../src/dev/moto';
-import { listLocks } from '../src/lifecycle';
+import { buildFixture, Fixture, randomHeaderValue } from '../bench/fixtures';
+import { MotoServer } from '../bench/moto';
+import { listLocks } from '../src/engine/lifecycle';
 import { captureRouting, describeOutcome, evaluateRules, SampleRequest, sameRouting } from './support/oracle';
 import { takeTrafficSnapshot } from './support/traffic-snapshot';
 import {

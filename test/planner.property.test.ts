@@ -5,16 +5,16 @@
 import fc from 'fast-check';
 import type { Origin } from '@aws-sdk/client-cloudfront';
 import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { normalizeCondition } from '../src/lock/alb';
-import { resolveTargets } from '../src/lock/context';
-import * as denyDefault from '../src/lock/controls/deny-default';
-import * as listenerRules from '../src/lock/controls/listener-rules';
-import * as originHeader from '../src/lock/controls/origin-header';
-import * as securityGroup from '../src/lock/controls/security-group';
-import { coversPort, flatten, isOpen, sameSource } from '../src/lock/ingress';
-import { Observed } from '../src/lock/observed';
-import { canonicalJson, IngressPermission } from '../src/lock/record';
-import { EnforceFlags, LockSpec, needsCatchAll } from '../src/lock/spec';
+import { normalizeCondition } from '../src/engine/rules/alb';
+import { resolveTargets } from '../src/engine/plan/context';
+import * as denyDefault from '../src/engine/plan/controls/deny-default';
+import * as listenerRules from '../src/engine/plan/controls/listener-rules';
+import * as originHeader from '../src/engine/plan/controls/origin-header';
+import * as securityGroup from '../src/engine/plan/controls/security-group';
+import { coversPort, flatten, isOpen, sameSource } from '../src/engine/rules/ingress';
+import { Observed } from '../src/engine/observed';
+import { canonicalJson, IngressPermission } from '../src/engine/record';
+import { EnforceFlags, LockSpec, needsCatchAll } from '../src/engine/spec';
 import {
   applyDrift,
   DRIFT_CONTROL,
@@ -44,8 +44,8 @@ import {
   SimulatedAwsError,
   TraceEntry,
 } from './support/simulate';
-import { LockError } from '../src/lock/errors';
-import { plan } from '../src/lock/plan';
+import { LockError } from '../src/engine/errors';
+import { plan } from '../src/engine/plan/plan';
 
 // PLANNER_RUNS raises the number of runs for a longer search (e.g. PLANNER_RUNS=2000).
 const RUNS = { numRuns: Number(process.env.PLANNER_RUNS ?? 100) };

@@ -3,10 +3,10 @@
  * come before any write (missing prefix list, no room for the header condition, security-group quota).
  */
 import type { IpPermission } from '@aws-sdk/client-ec2';
-import { LockError } from '../src/lock/errors';
-import { Observed } from '../src/lock/observed';
-import { plan, PlanInput } from '../src/lock/plan';
-import { EnforceFlags, LockSpec } from '../src/lock/spec';
+import { LockError } from '../src/engine/errors';
+import { Observed } from '../src/engine/observed';
+import { plan, PlanInput } from '../src/engine/plan/plan';
+import { EnforceFlags, LockSpec } from '../src/engine/spec';
 import {
   CF_V4,
   CF_V6,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { OperationStatus } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { AwsClients } from '../src/aws/clients';
-import { buildFixture, Fixture } from '../src/dev/fixtures';
-import { MotoServer } from '../src/dev/moto';
+import { buildFixture, Fixture } from '../bench/fixtures';
+import { MotoServer } from '../bench/moto';
 import { RotationEnv, RotationStep, runRotationStep } from '../src/rotation/steps';
-import { handler } from '../src/rotation';
+import { handler } from '../src/rotation/index';
 import {
   captureRouting,
   evaluateRules,

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Bundles every Lambda entry of the project with esbuild, one self-contained CommonJS file each:
 //
-//   handlers         src/handlers.ts                the registered type (Acme::Origin::Lock)
+//   handlers         src/registry/handlers.ts                the registered type (Acme::Origin::Lock)
 //   custom-resource  src/custom-resource/index.ts   Custom::OriginLock
-//   rotation         src/rotation.ts                the secret rotation function (when it exists)
+//   rotation         src/rotation/index.ts                the secret rotation function (when it exists)
 //
 // into build/bundle/<entry>/index.js (+ index.js.map and meta.json beside it, not shipped).
 //
@@ -13,8 +13,8 @@
 //   node tools/bundle.mjs --cfn-build TypeFunction
 //       what `.rpdk-config` settings.buildCommand runs for `cfn submit` (the TypeScript plugin appends
 //       the function name): also lays out build/TypeFunction/ under the current directory, which the
-//       plugin zips as ResourceProvider.zip; its `entrypoint` dist/handlers.entrypoint needs
-//       dist/handlers.js there.
+//       plugin zips as ResourceProvider.zip; its `entrypoint` dist/src/registry/handlers.entrypoint needs
+//       dist/src/registry/handlers.js there.
 //   --layout DIR      lay the registration package out in DIR (what --cfn-build does under build/)
 //   --outdir DIR      bundle into DIR/<entry>/ instead of build/bundle/ (tests use a scratch directory)
 //   --quiet           no size report
@@ -43,9 +43,9 @@ const require = createRequire(path.join(root, 'package.json'));
 const LIB = '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 
 export const ENTRIES = [
-  { name: 'handlers', source: 'src/handlers.ts', fullLib: true },
+  { name: 'handlers', source: 'src/registry/handlers.ts', fullLib: true },
   { name: 'custom-resource', source: 'src/custom-resource/index.ts', fullLib: false },
-  { name: 'rotation', source: 'src/rotation.ts', fullLib: false },
+  { name: 'rotation', source: 'src/rotation/index.ts', fullLib: false },
 ];
 
 /** aws-sdk/clients/all → only the v2 clients the lib itself constructs. */
@@ -156,15 +156,15 @@ export async function bundle({ only, outdir = path.join(root, 'build', 'bundle')
 }
 
 /**
- * The registration package content (what ResourceProvider.zip holds): dist/handlers.js, nothing else
+ * The registration package content (what ResourceProvider.zip holds): dist/src/registry/handlers.js, nothing else
  * (no node_modules: nothing is external).
  */
 export function layout(dir, results) {
   const handlers = results.find((r) => r.name === 'handlers');
   if (!handlers) throw new Error('layout: the handlers bundle was not built');
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.join(dir, 'dist'), { recursive: true });
-  copyFileSync(handlers.outfile, path.join(dir, 'dist', 'handlers.js'));
+  mkdirSync(path.join(dir, 'dist', 'src', 'registry'), { recursive: true });
+  copyFileSync(handlers.outfile, path.join(dir, 'dist', 'src', 'registry', 'handlers.js'));
   return dir;
 }
 

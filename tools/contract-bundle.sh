@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs the same `cfn test` contract suite as tools/contract.sh, but against the esbuild bundle that
-# the registration package ships (build/bundle/handlers/index.js as dist/handlers.js) instead of the
+# the registration package ships (build/bundle/handlers/index.js as dist/src/registry/handlers.js) instead of the
 # tsc output.
 #
-# How, without changing tools/contract.sh: contract.sh serves "$root/dist/handlers.js" through
-# "$root/dist/dev/invoke-server.js", with $root = the directory above its own tools/. So this builds a
+# How, without changing tools/contract.sh: contract.sh serves "$root/dist/src/registry/handlers.js" through
+# "$root/dist/bench/invoke-server.js", with $root = the directory above its own tools/. So this builds a
 # scratch project root (build/contract-bundle/root) whose tools/, .venv and node_modules are links to
-# the real ones, whose dist/ is a copy of the compiled dev bench, and whose dist/handlers.js is the
+# the real ones, whose dist/ is a copy of the compiled dev bench, and whose dist/src/registry/handlers.js is the
 # bundle, then runs contract.sh from there. Its work files land in that root's build/contract/.
 #
 # Usage: tools/contract-bundle.sh [same arguments as tools/contract.sh]
@@ -30,14 +30,14 @@ ln -s "$root/tools" "$scratch/tools"
 ln -s "$root/.venv" "$scratch/.venv"
 ln -s "$root/node_modules" "$scratch/node_modules"
 cp -R "$root/dist" "$scratch/dist"
-cp "$root/build/contract-bundle/bundle/handlers/index.js" "$scratch/dist/handlers.js"
-# The invoke server loads <repoRoot()>/dist/handlers.js; make sure repoRoot() is the scratch root.
-served=$(node -e 'process.stdout.write(require(process.argv[1]).repoRoot())' "$scratch/dist/dev/paths.js")
+cp "$root/build/contract-bundle/bundle/handlers/index.js" "$scratch/dist/src/registry/handlers.js"
+# The invoke server loads <repoRoot()>/dist/src/registry/handlers.js; make sure repoRoot() is the scratch root.
+served=$(node -e 'process.stdout.write(require(process.argv[1]).repoRoot())' "$scratch/dist/bench/paths.js")
 if [[ $served != "$scratch" ]]; then
-  bench_log "the invoke server would serve $served/dist/handlers.js, not the bundle in $scratch"
+  bench_log "the invoke server would serve $served/dist/src/registry/handlers.js, not the bundle in $scratch"
   exit 1
 fi
-bench_log "contract suite against the bundle: $scratch/dist/handlers.js ($(stat -c %s "$scratch/dist/handlers.js") bytes)"
+bench_log "contract suite against the bundle: $scratch/dist/src/registry/handlers.js ($(stat -c %s "$scratch/dist/src/registry/handlers.js") bytes)"
 
 # Through the link, contract.sh's own root is the scratch root (bash keeps the logical path).
 exec bash "$scratch/tools/contract.sh" "$@"

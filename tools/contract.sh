@@ -3,7 +3,7 @@
 # no Docker and no AWS account:
 #   moto_server  - the AWS APIs the handler calls (reached through AWS_ENDPOINT_URL);
 #   moto proxy   - answers the STS calls cfn-cli makes to its hard-coded https://sts.<region>... URL;
-#   invoke server (dist/dev/invoke-server.js) - the Lambda Invoke endpoint `cfn test` calls.
+#   invoke server (dist/bench/invoke-server.js) - the Lambda Invoke endpoint `cfn test` calls.
 # The fixture (seed-004) is built fresh and the inputs written into a scratch copy of the project
 # (build/contract/run.*/project/inputs/), so the repository's files are never touched. Logs of moto,
 # the proxy and the handler stay in that directory when the run fails (BENCH_KEEP=1: always).

@@ -8,7 +8,7 @@
 #   FIXTURE_OPTIONS='{"dualstack":true}' tools/invoke-event.sh sam-tests/create.json
 #
 # --follow re-invokes IN_PROGRESS replies until they finish (as CloudFormation does). Placeholders
-# such as {{ListenerArn}} are filled from the fixture (src/dev/invoke-event.ts lists them). The
+# such as {{ListenerArn}} are filled from the fixture (bench/invoke-event.ts lists them). The
 # handler's own log is in build/invoke-event/run.*/invoke-server.log, kept with BENCH_KEEP=1.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +25,6 @@ bench_start_moto || exit 1
 bench_build_fixture ${FIXTURE_OPTIONS:+--options "$FIXTURE_OPTIONS"} || exit 1
 bench_start_invoke_server || exit 1
 # Background + wait so that Ctrl-C/TERM reach the cleanup trap at once (see tools/contract.sh).
-node "$root/dist/dev/invoke-event.js" --url "$INVOKE_URL" --fixture "$FIXTURE_FILE" "$@" &
+node "$root/dist/bench/invoke-event.js" --url "$INVOKE_URL" --fixture "$FIXTURE_FILE" "$@" &
 BENCH_PIDS+=("$!")
 wait "$!"

@@ -265,8 +265,8 @@ async function main() {
     const cwd = path.join(scratch, 'cwd');
     mkdirSync(cwd);
     const variants = [
-      { key: 'ours', module: path.join(scratch, 'ours', 'dist', 'handlers.js') },
-      { key: 'default', module: path.join(defaultDir, 'dist', 'handlers.js') },
+      { key: 'ours', module: path.join(scratch, 'ours', 'dist', 'src', 'registry', 'handlers.js') },
+      { key: 'default', module: path.join(defaultDir, 'dist', 'src', 'registry', 'handlers.js') },
       ...extra.map((e) => ({ key: e.name, module: e.module })),
     ];
     const loadBefore = os.loadavg()[0];
@@ -285,7 +285,7 @@ async function main() {
       `| unpacked | ${mb(ours.unpacked)} | ${mb(def.unpacked)} | ${ratio(def.unpacked, ours.unpacked)} |`,
       `| zip, stored (as cfn-cli writes it) | ${mb(ours.stored)} | ${mb(def.stored)} | ${ratio(def.stored, ours.stored)} |`,
       `| zip, deflated | ${mb(ours.deflated)} | ${mb(def.deflated)} | ${ratio(def.deflated, ours.deflated)} |`,
-      `| cold start: import of dist/handlers.js, median | ${ms(cold.ours.importMs)} | ${ms(cold.default.importMs)} | ${ratio(cold.default.importMs, cold.ours.importMs)} |`,
+      `| cold start: import of dist/src/registry/handlers.js, median | ${ms(cold.ours.importMs)} | ${ms(cold.default.importMs)} | ${ratio(cold.default.importMs, cold.ours.importMs)} |`,
       `| cold start: import, min – max | ${ms(cold.ours.minImportMs)} – ${ms(cold.ours.maxImportMs)} | ${ms(cold.default.minImportMs)} – ${ms(cold.default.maxImportMs)} | |`,
       `| whole \`node\` process incl. import, median | ${ms(cold.ours.wallMs)} | ${ms(cold.default.wallMs)} | |`,
       '',

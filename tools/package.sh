@@ -46,6 +46,6 @@ import io, sys, zipfile
 outer = zipfile.ZipFile(sys.argv[1])
 inner = zipfile.ZipFile(io.BytesIO(outer.read("ResourceProvider.zip")))
 names = inner.namelist()
-assert "dist/handlers.js" in names, f"ResourceProvider.zip lacks dist/handlers.js: {names}"
+assert "dist/src/registry/handlers.js" in names, f"ResourceProvider.zip lacks dist/src/registry/handlers.js: {names}"
 print("package: ResourceProvider.zip holds", ", ".join(f"{i.filename} ({i.file_size} bytes)" for i in inner.infolist()))
 EOF

@@ -1,6 +1,6 @@
 import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
-import { LockError } from '../lock/errors';
-import { redact } from '../lock/secret';
+import { LockError } from '../engine/errors';
+import { redact } from '../engine/secret';
 
 /** AWS error names → handler error codes. Anything else from AWS is a GeneralServiceException. */
 const AWS_ERRORS: [RegExp, HandlerErrorCode][] = [

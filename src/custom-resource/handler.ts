@@ -1,9 +1,9 @@
 import { OperationStatus } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { AwsClients, createClients } from '../aws/clients';
-import { CallbackContext, createLock, deleteLock, Outcome, updateLock } from '../lifecycle';
-import { lockRecord, LockModel } from '../lock/engine';
-import { LockError } from '../lock/errors';
-import { redact } from '../lock/secret';
+import { CallbackContext, createLock, deleteLock, Outcome, updateLock } from '../engine/lifecycle';
+import { lockRecord, LockModel } from '../engine/converge';
+import { LockError } from '../engine/errors';
+import { redact } from '../engine/secret';
 import { InputError, isListenerArn, toData, toModel, toModelLenient } from './properties';
 import { putResponse, responseBody, Sender } from './respond';
 import {
@@ -17,7 +17,7 @@ import {
 
 /**
  * Custom::OriginLock: CloudFormation custom-resource requests driven through the same lifecycle
- * functions as the registered type (src/lifecycle.ts). Whatever happens, CloudFormation gets an
+ * functions as the registered type (src/engine/lifecycle.ts). Whatever happens, CloudFormation gets an
  * answer at the ResponseURL before this invocation ends: SUCCESS, FAILED with a reason, or (while a
  * CloudFront distribution propagates) nothing yet because a re-invocation of this function carries
  * the request on, until an overall deadline.

@@ -1,4 +1,4 @@
-import { LockModel } from '../lock/engine';
+import { LockModel } from '../engine/converge';
 
 /**
  * The custom resource takes the same properties as Acme::Origin::Lock (schema/acme-origin-lock.json),

@@ -1,6 +1,6 @@
 import { AwsClients } from '../aws/clients';
-import { listLockArns, lockRecord } from '../lock/engine';
-import { LockSpec } from '../lock/spec';
+import { listLockArns, lockRecord } from '../engine/converge';
+import { LockSpec } from '../engine/spec';
 
 /**
  * The locks whose SecretArn is this secret, found from the locks' own records in AWS (the same

@@ -7,13 +7,13 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { AwsClients } from '../aws/clients';
-import { headerValues, subsetOf } from '../lock/alb';
-import { catchAllOf } from '../lock/controls/listener-rules';
-import { converge } from '../lock/engine';
-import { LockError } from '../lock/errors';
-import { observeDistribution } from '../lock/observe';
-import { readSecretValues } from '../lock/secret';
-import { LockSpec } from '../lock/spec';
+import { headerValues, subsetOf } from '../engine/rules/alb';
+import { catchAllOf } from '../engine/plan/controls/listener-rules';
+import { converge } from '../engine/converge';
+import { LockError } from '../engine/errors';
+import { observeDistribution } from '../engine/observe';
+import { readSecretValues } from '../engine/secret';
+import { LockSpec } from '../engine/spec';
 import { locksUsingSecret } from './affected-locks';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';

@@ -8,16 +8,16 @@ import fc from 'fast-check';
 import type { Origin } from '@aws-sdk/client-cloudfront';
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import type { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { resolveTargets } from '../../src/lock/context';
-import { Observed, ObservedRule } from '../../src/lock/observed';
-import { IngressPermission } from '../../src/lock/record';
+import { resolveTargets } from '../../src/engine/plan/context';
+import { Observed, ObservedRule } from '../../src/engine/observed';
+import { IngressPermission } from '../../src/engine/record';
 import {
   DenyResponseSpec,
   EnforceFlags,
   LockSpec,
   needsCatchAll,
   parseListenerArn,
-} from '../../src/lock/spec';
+} from '../../src/engine/spec';
 import { addIngress, described, groupUsage } from './simulate';
 
 export const REGION = 'us-east-1';

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../../src/dev/paths';
+import { repoRoot } from '../../bench/paths';
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -19,14 +19,15 @@ function newestMtime(dir: string): number {
 }
 
 /** Outputs the benches need; the oldest of them must be newer than every file in src/. */
-const OUTPUTS = ['dist/handlers.js', 'dist/dev/invoke-server.js'];
+const OUTPUTS = ['dist/src/registry/handlers.js', 'dist/bench/invoke-server.js'];
 
 export function ensureBuilt(): void {
   const root = repoRoot();
   const outputs = OUTPUTS.map((file) => path.join(root, file));
   const stale =
     outputs.some((file) => !existsSync(file)) ||
-    Math.min(...outputs.map((file) => statSync(file).mtimeMs)) < newestMtime(path.join(root, 'src'));
+    Math.min(...outputs.map((file) => statSync(file).mtimeMs)) <
+      Math.max(...['src', 'bench', 'demo'].map((dir) => newestMtime(path.join(root, dir))));
   if (!stale) return;
   try {
     execFileSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], {

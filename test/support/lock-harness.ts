@@ -1,9 +1,16 @@
 import { OperationStatus } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { AwsClients, createClients } from '../../src/aws/clients';
-import { TEST_CREDENTIALS, TEST_REGION } from '../../src/dev/fixtures';
-import { MotoServer, startMoto } from '../../src/dev/moto';
-import { CallbackContext, createLock, deleteLock, Outcome, readLock, updateLock } from '../../src/lifecycle';
-import { LockModel } from '../../src/lock/engine';
+import { TEST_CREDENTIALS, TEST_REGION } from '../../bench/fixtures';
+import { MotoServer, startMoto } from '../../bench/moto';
+import {
+  CallbackContext,
+  createLock,
+  deleteLock,
+  Outcome,
+  readLock,
+  updateLock,
+} from '../../src/engine/lifecycle';
+import { LockModel } from '../../src/engine/converge';
 import { instrument, isWrite } from './watch';
 
 /** Starts one moto per test file and points the SDK at it. */

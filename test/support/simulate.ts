@@ -15,9 +15,9 @@ import { createHash } from 'node:crypto';
 import type { Origin } from '@aws-sdk/client-cloudfront';
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import type { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { conditionValues } from '../../src/lock/alb';
-import { Observed, ObservedGroup, ObservedRule } from '../../src/lock/observed';
-import { plan } from '../../src/lock/plan';
+import { conditionValues } from '../../src/engine/rules/alb';
+import { Observed, ObservedGroup, ObservedRule } from '../../src/engine/observed';
+import { plan } from '../../src/engine/plan/plan';
 import {
   decodeRecord,
   encodeRecord,
@@ -25,9 +25,9 @@ import {
   LB_MARKER_TAG,
   parseMarker,
   recordTagKeys,
-} from '../../src/lock/record';
-import { LockSpec, parseListenerArn } from '../../src/lock/spec';
-import { Step } from '../../src/lock/steps';
+} from '../../src/engine/record';
+import { LockSpec, parseListenerArn } from '../../src/engine/spec';
+import { Step } from '../../src/engine/plan/steps';
 
 /** An error real AWS would have returned for the step. */
 export class SimulatedAwsError extends Error {

@@ -6,7 +6,7 @@ import {
   DescribeTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../../src/aws/clients';
-import { Fixture } from '../../src/dev/fixtures';
+import { Fixture } from '../../bench/fixtures';
 
 /** Everything the lock may touch, normalized so pre-lock and post-delete states compare equal. */
 export async function captureState(clients: AwsClients, f: Fixture, listenerArn = f.listenerArn) {

@@ -109,30 +109,30 @@ bench_start_proxy() {
   PROXY_URL="http://127.0.0.1:$BENCH_PORT"
 }
 
-# The local Lambda Invoke endpoint serving dist/handlers.js; the handler reaches moto_server through
+# The local Lambda Invoke endpoint serving dist/src/registry/handlers.js; the handler reaches moto_server through
 # AWS_ENDPOINT_URL. Sets INVOKE_URL and INVOKE_LOG.
 bench_start_invoke_server() {
   INVOKE_LOG="$BENCH_WORK/invoke-server.log"
   bench_start invoke-server "$INVOKE_LOG" \
     env AWS_ENDPOINT_URL="$MOTO_ENDPOINT" AWS_REGION=us-east-1 \
-    node "$BENCH_ROOT/dist/dev/invoke-server.js" --port @PORT@ || return 1
+    node "$BENCH_ROOT/dist/bench/invoke-server.js" --port @PORT@ || return 1
   INVOKE_URL="http://127.0.0.1:$BENCH_PORT"
 }
 
 # Builds the seed-004 fixture in moto_server. Sets FIXTURE_FILE. Extra args go to fixture-cli.
 bench_build_fixture() {
   FIXTURE_FILE="$BENCH_WORK/fixture.json"
-  node "$BENCH_ROOT/dist/dev/fixture-cli.js" --endpoint "$MOTO_ENDPOINT" --out "$FIXTURE_FILE" "$@"
+  node "$BENCH_ROOT/dist/bench/fixture-cli.js" --endpoint "$MOTO_ENDPOINT" --out "$FIXTURE_FILE" "$@"
 }
 
 # The benches run compiled code: build when dist/ is missing or older than src/.
 bench_ensure_build() {
-  if [[ ! -f "$BENCH_ROOT/dist/dev/invoke-server.js" ]] ||
-    [[ -n $(find "$BENCH_ROOT/src" -name '*.ts' -newer "$BENCH_ROOT/dist/dev/invoke-server.js" -print -quit) ]]; then
+  if [[ ! -f "$BENCH_ROOT/dist/bench/invoke-server.js" ]] ||
+    [[ -n $(find "$BENCH_ROOT/src" "$BENCH_ROOT/bench" "$BENCH_ROOT/demo" -name '*.ts' -newer "$BENCH_ROOT/dist/bench/invoke-server.js" -print -quit) ]]; then
     bench_log "building dist/ (tsc -p tsconfig.build.json)"
     if ! (cd "$BENCH_ROOT" && "$BENCH_ROOT/node_modules/.bin/tsc" -p tsconfig.build.json); then
       # tsc still emits on type errors (the typecheck stage reports them); only no output is fatal.
-      [[ -f "$BENCH_ROOT/dist/handlers.js" && -f "$BENCH_ROOT/dist/dev/invoke-server.js" ]] || return 1
+      [[ -f "$BENCH_ROOT/dist/src/registry/handlers.js" && -f "$BENCH_ROOT/dist/bench/invoke-server.js" ]] || return 1
       bench_log "build had type errors; running the JavaScript it emitted"
     fi
   fi

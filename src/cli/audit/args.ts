@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { LockError } from '../../engine/errors';
+import {
+  DEFAULT_HEADER_NAME,
+  DISTRIBUTION_ID,
+  parseListenerArn,
+  validateHeaderName,
+} from '../../engine/spec';
+import { AuditOptions } from './audit';
+
+/** Command-line parsing for `origin-lock`: node's own parseArgs, with messages a person can act on. */
+
+export const HELP = `Usage: origin-lock audit --listener-arn ARN --distribution-id ID [options]
+
+Checks, read-only, whether only the CloudFront distribution ID can reach the Application Load
+Balancer listener ARN: no open ingress on the listener port, CloudFront's origin-facing prefix lists
+admitted (and room for them under the rules-per-security-group quota), the secret header required
+by every forwarding rule, a fixed-response deny as default action, the header sent by the origin
+(compared with the secret with --secret-arn), HTTPS to the origin and the distribution Deployed.
+
+Options:
+  --listener-arn ARN      listener to audit (required)
+  --distribution-id ID    CloudFront distribution in front of it (required)
+  --secret-arn ARN        Secrets Manager secret holding the header value: compare the values
+                          the origin sends and the rules accept with it (values are never printed)
+  --secret-key KEY        the secret string is JSON and the value is under KEY
+  --header-name NAME      name of the secret header (default ${DEFAULT_HEADER_NAME})
+  --require-https         an origin that is not https-only fails instead of warning
+  --json                  print the report as JSON (docs/audit-output.schema.json)
+  -h, --help              print this help
+
+AWS access: the default credential chain; region from AWS_REGION or AWS_DEFAULT_REGION, else the
+listener ARN's region; AWS_ENDPOINT_URL is honoured. Only Describe/Get/List calls are made.
+
+Exit status: 0 every control holds (warnings allowed), 1 a control fails, 2 usage error,
+3 the audit could not run (for example the listener does not exist or access was denied).
+`;
+
+export type Parsed =
+  | { kind: 'help' }
+  | { kind: 'audit'; options: AuditOptions & { headerName: string; requireHttps: boolean }; json: boolean };
+
+/** A mistake in the command line: exit status 2. */
+export class UsageError extends Error {}
+
+const OPTIONS = {
+  'listener-arn': { type: 'string' },
+  'distribution-id': { type: 'string' },
+  'secret-arn': { type: 'string' },
+  'secret-key': { type: 'string' },
+  'header-name': { type: 'string' },
+  'require-https': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseError(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const option = /'(-[^' ]+)/.exec(err.message ?? '')?.[1] ?? '';
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`unknown option '${option}'`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return OPTIONS[option.replace(/^--/, '') as keyof typeof OPTIONS]?.type === 'boolean'
+        ? new UsageError(`option '${option}' takes no value`)
+        : new UsageError(`option '${option}' needs a value`);
+    default:
+      return new UsageError(err.message ?? String(e));
+  }
+}
+
+/** Re-labels an engine validation message ("ListenerArn: ...") with the flag the user typed. */
+function checked(flag: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof LockError) throw new UsageError(`${flag}: ${e.message.replace(/^[A-Za-z.]+: /, '')}`);
+    throw e;
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw parseError(e);
+  }
+}
+
+export function parseCommandLine(argv: string[]): Parsed {
+  const { values, positionals } = parse(argv);
+  if (values.help) return { kind: 'help' };
+  const [command, ...extra] = positionals;
+  if (command === undefined) throw new UsageError('missing command: the only command is audit');
+  if (command !== 'audit') throw new UsageError(`unknown command '${command}': the only command is audit`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+
+  const missing = (['listener-arn', 'distribution-id'] as const).filter((k) => !values[k]);
+  if (missing.length > 0) {
+    throw new UsageError(`missing required option ${missing.map((k) => `--${k}`).join(' and ')}`);
+  }
+  const listenerArn = values['listener-arn'] ?? '';
+  const distributionId = values['distribution-id'] ?? '';
+  const headerName = values['header-name'] ?? DEFAULT_HEADER_NAME;
+  checked('--listener-arn', () => parseListenerArn(listenerArn));
+  if (!DISTRIBUTION_ID.test(distributionId)) {
+    throw new UsageError(
+      `--distribution-id: '${distributionId}' is not a CloudFront distribution id (upper-case letters and digits, like E2QWRUHAPOMQZL)`,
+    );
+  }
+  checked('--header-name', () => validateHeaderName(headerName));
+  for (const k of ['secret-arn', 'secret-key'] as const) {
+    if (values[k] === '') throw new UsageError(`option '--${k}' needs a value`);
+  }
+  return {
+    kind: 'audit',
+    json: values.json ?? false,
+    options: {
+      listenerArn,
+      distributionId,
+      headerName,
+      requireHttps: values['require-https'] ?? false,
+      ...(values['secret-arn'] ? { secretArn: values['secret-arn'] } : {}),
+      ...(values['secret-key'] ? { secretKey: values['secret-key'] } : {}),
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { AwsClients } from '../../aws/clients';
+import { resolveTargets, TargetOrigin } from '../../engine/plan/context';
+import { LockError, notFound } from '../../engine/errors';
+import { observe } from '../../engine/observe';
+import { Observed } from '../../engine/observed';
+import { readSecretValues, redact, secretValueList } from '../../engine/secret';
+import { DEFAULT_DENY, DEFAULT_ENFORCE, DEFAULT_HEADER_NAME, LockSpec } from '../../engine/spec';
+import { defaultDeny, ruleBypass } from './checks/listener';
+import { openIngress, prefixListIpv4, prefixListIpv6, ruleHeadroom } from './checks/network';
+import {
+  distributionDeployed,
+  originHeader,
+  originHttps,
+  SecretCheck,
+  unresolvedOrigins,
+} from './checks/origin';
+import { Finding } from './findings';
+
+export interface AuditOptions {
+  listenerArn: string;
+  distributionId: string;
+  /** Compare the origin's header (and the rules' accepted values) with this secret's value. */
+  secretArn?: string;
+  /** JSON key holding the header value, for a JSON secret string. */
+  secretKey?: string;
+  headerName?: string;
+  /** An origin that is not https-only fails instead of warning. */
+  requireHttps?: boolean;
+}
+
+/**
+ * Checks a listener and the distribution in front of it, read-only, through the engine's own
+ * observation (observe, resolveTargets, readSecretValues) so the audit and the lock can never disagree
+ * on what AWS holds. Throws a LockError when the listener or the distribution cannot be audited.
+ */
+export async function audit(clients: AwsClients, options: AuditOptions): Promise<Finding[]> {
+  const headerName = options.headerName ?? DEFAULT_HEADER_NAME;
+  const observed = await observe(clients, options.listenerArn, [options.distributionId]);
+  const dist = observed.distributions[options.distributionId];
+  if (!dist) throw notFound('DistributionId', `distribution '${options.distributionId}' does not exist`);
+  const secret = options.secretArn
+    ? await readSecret(clients, options.secretArn, options.secretKey)
+    : undefined;
+  const requireHttps = options.requireHttps ?? false;
+
+  const targets = targetsOf(observed, options, headerName);
+  const originFindings = targets
+    ? [originHeader(targets, headerName, secret), originHttps(targets, headerName, requireHttps)]
+    : unresolvedOrigins(dist, observed.loadBalancer.dnsName, requireHttps);
+
+  return [
+    openIngress(observed),
+    prefixListIpv4(observed),
+    prefixListIpv6(observed),
+    ruleHeadroom(observed),
+    ruleBypass(observed, headerName, secret?.values),
+    defaultDeny(observed),
+    ...originFindings,
+    distributionDeployed(dist),
+  ];
+}
+
+/** The origins the lock would stamp: those whose domain is the load balancer's DNS name. */
+function targetsOf(
+  observed: Observed,
+  options: AuditOptions,
+  headerName: string,
+): TargetOrigin[] | undefined {
+  const spec: LockSpec = {
+    ListenerArn: options.listenerArn,
+    DistributionId: options.distributionId,
+    SecretArn: options.secretArn ?? '',
+    HeaderName: headerName,
+    DenyResponse: DEFAULT_DENY,
+    Enforce: DEFAULT_ENFORCE,
+  };
+  try {
+    return resolveTargets(spec, observed);
+  } catch (e) {
+    if (e instanceof LockError) return undefined;
+    throw e;
+  }
+}
+
+/** An unreadable secret is a failed comparison, not a failed audit: the other controls still count. */
+async function readSecret(clients: AwsClients, arn: string, key: string | undefined): Promise<SecretCheck> {
+  try {
+    return { arn, values: secretValueList(await readSecretValues(clients.secrets, arn, key)) };
+  } catch (e) {
+    const err = e as { name?: string; message?: string };
+    const problem =
+      e instanceof LockError ? err.message : `${err.name ?? 'Error'}: ${err.message ?? String(e)}`;
+    return { arn, problem: redact(problem ?? 'unreadable') };
+  }
+}

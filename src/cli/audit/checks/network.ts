@@ -1,0 +1,139 @@
+import {
+  admits,
+  isDualstack,
+  projectedUsage,
+  RULES_PER_GROUP_QUOTA,
+} from '../../../engine/plan/controls/security-group';
+import { coversPort, flatten, isOpen } from '../../../engine/rules/ingress';
+import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../../engine/observe';
+import { Observed, ObservedGroup, PrefixListRef } from '../../../engine/observed';
+import { loadBalancerName } from '../describe';
+import { Finding, finding } from '../findings';
+
+/** Security-group controls: who may open a connection to the listener port. */
+
+const lbName = (o: Observed): string => loadBalancerName(o.loadBalancer.arn);
+const groupIds = (o: Observed): string[] => o.groups.map((g) => g.groupId);
+
+const groupAdmits = (g: ObservedGroup, listId: string, port: number): boolean =>
+  admits(flatten(g.permissions), listId, port);
+
+export function openIngress(o: Observed): Finding {
+  const port = o.listener.port;
+  if (o.groups.length === 0) {
+    return finding(
+      'open-ingress',
+      'fail',
+      `load balancer ${lbName(o)} has no security group: nothing filters who reaches port ${port}`,
+      [o.loadBalancer.arn],
+    );
+  }
+  const open = o.groups.flatMap((g) =>
+    flatten(g.permissions)
+      .filter((p) => isOpen(p) && coversPort(p, port))
+      .map((p) => ({ groupId: g.groupId, source: p.CidrIp ?? p.CidrIpv6 ?? '' })),
+  );
+  if (open.length === 0) {
+    return finding(
+      'open-ingress',
+      'pass',
+      `no security group of ${lbName(o)} (${groupIds(o).join(', ')}) admits 0.0.0.0/0 or ::/0 on port ${port}`,
+      groupIds(o),
+    );
+  }
+  const where = open.map((x) => `${x.groupId} admits ${x.source}`).join(', ');
+  return finding(
+    'open-ingress',
+    'fail',
+    `${where} on port ${port}: anyone on the internet can reach the load balancer without going through CloudFront`,
+    open.map((x) => x.groupId),
+  );
+}
+
+function prefixList(o: Observed, family: 'v4' | 'v6'): Finding {
+  const control = family === 'v4' ? 'prefix-list-ipv4' : 'prefix-list-ipv6';
+  const name = family === 'v4' ? CLOUDFRONT_V4_LIST : CLOUDFRONT_V6_LIST;
+  const port = o.listener.port;
+  if (family === 'v6' && !isDualstack(o)) {
+    return finding(
+      control,
+      'pass',
+      `not needed: load balancer ${lbName(o)} is ${o.loadBalancer.ipAddressType}, so CloudFront reaches it over IPv4 only`,
+    );
+  }
+  const list = o.prefixLists[family];
+  if (!list) {
+    return finding(
+      control,
+      'fail',
+      `managed prefix list ${name} does not exist in this region, so no security group can admit CloudFront by it`,
+    );
+  }
+  // Security groups add up: one group admitting the list is enough for CloudFront to get in.
+  const admitting = o.groups.filter((g) => groupAdmits(g, list.id, port)).map((g) => g.groupId);
+  if (admitting.length > 0) {
+    return finding(
+      control,
+      'pass',
+      `${admitting.join(', ')} admits CloudFront's origin-facing prefix list ${list.id} on port ${port}`,
+      [...admitting, list.id],
+    );
+  }
+  return finding(
+    control,
+    'fail',
+    `no security group of ${lbName(o)} (${groupIds(o).join(', ') || 'none'}) admits CloudFront's origin-facing prefix list ${list.id} (${name}) on port ${port}`,
+    [...groupIds(o), list.id],
+  );
+}
+
+export const prefixListIpv4 = (o: Observed): Finding => prefixList(o, 'v4');
+export const prefixListIpv6 = (o: Observed): Finding => prefixList(o, 'v6');
+
+/**
+ * Whether every group that lacks a CloudFront list still has room for it: a rule referencing a managed
+ * list weighs its MaxEntries (55 for the IPv4 list) against the rules-per-group quota, per family.
+ */
+export function ruleHeadroom(o: Observed): Finding {
+  const port = o.listener.port;
+  const lists = [o.prefixLists.v4, isDualstack(o) ? o.prefixLists.v6 : undefined].filter(
+    (l): l is PrefixListRef => !!l,
+  );
+  const v6Ids = new Set(o.prefixLists.v6 ? [o.prefixLists.v6.id] : []);
+  const short: string[] = [];
+  const room: string[] = [];
+  for (const g of o.groups) {
+    // The same projection the lock checks before its first write, so the two always agree.
+    const { usage, pieces: kept } = projectedUsage(o, g, port);
+    for (const list of lists) {
+      const family = v6Ids.has(list.id) ? 'v6' : 'v4';
+      const narrowing =
+        kept[family] > 0
+          ? ` (${kept[family]} of them keep other ports open once port ${port} closes to the internet)`
+          : '';
+      const used = `${usage[family]} of ${RULES_PER_GROUP_QUOTA} IP${family} inbound rules${narrowing}`;
+      if (groupAdmits(g, list.id, port)) {
+        room.push(`${g.groupId} uses ${used} (${list.id} already admitted)`);
+      } else if (usage[family] + list.weight > RULES_PER_GROUP_QUOTA) {
+        short.push(
+          `${g.groupId} uses ${used} and ${list.id} weighs ${list.weight}, so adding it needs ${usage[family] + list.weight}`,
+        );
+      } else {
+        room.push(`${g.groupId} uses ${used}, room for ${list.id} (weighs ${list.weight})`);
+      }
+    }
+  }
+  const ids = [...groupIds(o), ...lists.map((l) => l.id)];
+  if (short.length > 0) {
+    return finding(
+      'rule-headroom',
+      'fail',
+      `${short.join('; ')}: over the rules-per-security-group quota (L-0EA8095F); use a dedicated security group or raise the quota`,
+      ids,
+    );
+  }
+  if (room.length === 0) {
+    return finding('rule-headroom', 'pass', 'no CloudFront prefix list found in this region to weigh', ids);
+  }
+  return finding('rule-headroom', 'pass', room.join('; '), ids);
+}

@@ -1,0 +1,248 @@
+import {
+  DistributionConfig,
+  OriginProtocolPolicy,
+  GetDistributionConfigCommand,
+  PreconditionFailed,
+  UpdateDistributionCommand,
+} from '@aws-sdk/client-cloudfront';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  IpPermission,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  AddTagsCommand,
+  CreateRuleCommand,
+  DeleteRuleCommand,
+  ModifyListenerCommand,
+  ModifyRuleCommand,
+  RemoveTagsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AwsClients } from '../aws/clients';
+import { LockError } from './errors';
+import { observeDistribution } from './observe';
+import {
+  encodeRecord,
+  IngressPermission,
+  LB_MARKER_TAG,
+  parseMarker,
+  recordTagKeys,
+  RULE_ROLE_TAG,
+  SG_RULE_TAG,
+} from './record';
+import { Observed } from './observed';
+import { parseListenerArn } from './spec';
+import { describeStep, OriginEdit, Step } from './plan/steps';
+
+export type Progress = (message: string) => void;
+export type ApplyResult = { state: 'done' } | { state: 'waiting'; distributionIds: string[] };
+
+const ETAG_RETRIES = 5;
+
+function toIpPermission(p: IngressPermission): IpPermission {
+  const base: IpPermission = { IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort };
+  const desc = p.Description ? { Description: p.Description } : {};
+  if (p.CidrIp) base.IpRanges = [{ CidrIp: p.CidrIp, ...desc }];
+  if (p.CidrIpv6) base.Ipv6Ranges = [{ CidrIpv6: p.CidrIpv6, ...desc }];
+  if (p.PrefixListId) base.PrefixListIds = [{ PrefixListId: p.PrefixListId, ...desc }];
+  return base;
+}
+
+function applyOriginEdits(config: DistributionConfig, edits: OriginEdit[]): void {
+  for (const edit of edits) {
+    const origin = config.Origins?.Items?.find((o) => o.Id === edit.originId);
+    if (!origin)
+      throw new LockError(
+        'NotStabilized',
+        `OriginId: origin '${edit.originId}' disappeared from the distribution`,
+      );
+    let items = origin.CustomHeaders?.Items ?? [];
+    const drop = [edit.setHeader?.name, edit.removeHeader]
+      .filter((n): n is string => !!n)
+      .map((n) => n.toLowerCase());
+    items = items.filter((h) => !drop.includes((h.HeaderName ?? '').toLowerCase()));
+    if (edit.setHeader) items.push({ HeaderName: edit.setHeader.name, HeaderValue: edit.setHeader.value });
+    origin.CustomHeaders = { Quantity: items.length, Items: items };
+    if (edit.protocolPolicy && origin.CustomOriginConfig)
+      origin.CustomOriginConfig.OriginProtocolPolicy = edit.protocolPolicy as OriginProtocolPolicy;
+  }
+}
+
+/** UpdateDistribution needs the current ETag; on a lost race, re-read and re-apply the edits. */
+async function updateOrigins(
+  clients: AwsClients,
+  distributionId: string,
+  edits: OriginEdit[],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+    const config = current.DistributionConfig;
+    if (!config)
+      throw new LockError(
+        'NotFound',
+        `DistributionId: distribution '${distributionId}' has no configuration`,
+      );
+    applyOriginEdits(config, edits);
+    try {
+      await clients.cloudfront.send(
+        new UpdateDistributionCommand({
+          Id: distributionId,
+          IfMatch: current.ETag,
+          DistributionConfig: config,
+        }),
+      );
+      return;
+    } catch (e) {
+      if (!(e instanceof PreconditionFailed) || attempt >= ETAG_RETRIES) throw e;
+    }
+  }
+}
+
+async function writeRecord(
+  clients: AwsClients,
+  observed: Observed,
+  step: Extract<Step, { kind: 'write-record' }>,
+) {
+  const tags = encodeRecord(step.record);
+  const stale = recordTagKeys(observed.listener.tags).filter((k) => !(k in tags));
+  await clients.elbv2.send(
+    new AddTagsCommand({
+      ResourceArns: [observed.listener.arn],
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+  if (stale.length > 0) {
+    await clients.elbv2.send(
+      new RemoveTagsCommand({ ResourceArns: [observed.listener.arn], TagKeys: stale }),
+    );
+  }
+  if (step.marker === 'add') {
+    const id = parseListenerArn(observed.listener.arn).listenerId;
+    const ids = [...new Set([...parseMarker(observed.loadBalancer.tags[LB_MARKER_TAG]), id])];
+    await clients.elbv2.send(
+      new AddTagsCommand({
+        ResourceArns: [observed.loadBalancer.arn],
+        Tags: [{ Key: LB_MARKER_TAG, Value: ids.join(' ') }],
+      }),
+    );
+  }
+}
+
+async function deleteRecord(clients: AwsClients, observed: Observed) {
+  const keys = recordTagKeys(observed.listener.tags);
+  const id = parseListenerArn(observed.listener.arn).listenerId;
+  const rest = parseMarker(observed.loadBalancer.tags[LB_MARKER_TAG]).filter((x) => x !== id);
+  if (rest.length > 0) {
+    await clients.elbv2.send(
+      new AddTagsCommand({
+        ResourceArns: [observed.loadBalancer.arn],
+        Tags: [{ Key: LB_MARKER_TAG, Value: rest.join(' ') }],
+      }),
+    );
+  } else if (observed.loadBalancer.tags[LB_MARKER_TAG] !== undefined) {
+    await clients.elbv2.send(
+      new RemoveTagsCommand({ ResourceArns: [observed.loadBalancer.arn], TagKeys: [LB_MARKER_TAG] }),
+    );
+  }
+  if (keys.length > 0)
+    await clients.elbv2.send(new RemoveTagsCommand({ ResourceArns: [observed.listener.arn], TagKeys: keys }));
+}
+
+async function applyStep(clients: AwsClients, observed: Observed, step: Step): Promise<boolean> {
+  const listenerId = parseListenerArn(observed.listener.arn).listenerId;
+  switch (step.kind) {
+    case 'write-record':
+      await writeRecord(clients, observed, step);
+      return true;
+    case 'delete-record':
+      await deleteRecord(clients, observed);
+      return true;
+    case 'authorize-ingress':
+      await clients.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: step.groupId,
+          IpPermissions: [toIpPermission(step.permission)],
+          // Tag the rule: moto drops descriptions on prefix-list rules, and tags show who added it.
+          ...(step.tagListener
+            ? {
+                TagSpecifications: [
+                  { ResourceType: 'security-group-rule', Tags: [{ Key: SG_RULE_TAG, Value: listenerId }] },
+                ],
+              }
+            : {}),
+        }),
+      );
+      return true;
+    case 'revoke-ingress':
+      await clients.ec2.send(
+        new RevokeSecurityGroupIngressCommand({
+          GroupId: step.groupId,
+          IpPermissions: [toIpPermission(step.permission)],
+        }),
+      );
+      return true;
+    case 'create-rule':
+      await clients.elbv2.send(
+        new CreateRuleCommand({
+          ListenerArn: observed.listener.arn,
+          Priority: step.priority,
+          Conditions: step.conditions,
+          Actions: step.actions,
+          Tags: [{ Key: RULE_ROLE_TAG, Value: step.role }],
+        }),
+      );
+      return true;
+    case 'tag-rule':
+      await clients.elbv2.send(
+        new AddTagsCommand({
+          ResourceArns: [step.ruleArn],
+          Tags: [{ Key: RULE_ROLE_TAG, Value: step.role }],
+        }),
+      );
+      return true;
+    case 'untag-rule':
+      await clients.elbv2.send(
+        new RemoveTagsCommand({ ResourceArns: [step.ruleArn], TagKeys: [RULE_ROLE_TAG] }),
+      );
+      return true;
+    case 'modify-rule':
+      await clients.elbv2.send(
+        new ModifyRuleCommand({ RuleArn: step.ruleArn, Conditions: step.conditions, Actions: step.actions }),
+      );
+      return true;
+    case 'delete-rule':
+      await clients.elbv2.send(new DeleteRuleCommand({ RuleArn: step.ruleArn }));
+      return true;
+    case 'set-default-actions':
+      await clients.elbv2.send(
+        new ModifyListenerCommand({ ListenerArn: observed.listener.arn, DefaultActions: step.actions }),
+      );
+      return true;
+    case 'update-origins':
+      await updateOrigins(clients, step.distributionId, step.edits);
+      return true;
+    case 'await-deployed': {
+      for (const id of step.distributionIds) {
+        const d = await observeDistribution(clients, id);
+        if (d && d.status !== 'Deployed') return false;
+      }
+      return true;
+    }
+  }
+}
+
+/** Runs steps in order; stops at a wait whose distribution is not Deployed yet. */
+export async function applySteps(
+  clients: AwsClients,
+  observed: Observed,
+  steps: Step[],
+  progress: Progress,
+): Promise<ApplyResult> {
+  for (const step of steps) {
+    progress(describeStep(step));
+    const passed = await applyStep(clients, observed, step);
+    if (!passed && step.kind === 'await-deployed')
+      return { state: 'waiting', distributionIds: step.distributionIds };
+  }
+  return { state: 'done' };
+}

@@ -1,0 +1,133 @@
+import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
+import { AwsClients } from '../aws/clients';
+import { applySteps, Progress } from './apply';
+import { resolveTargets, TargetOrigin } from './plan/context';
+import * as denyDefault from './plan/controls/deny-default';
+import * as listenerRules from './plan/controls/listener-rules';
+import * as originHeader from './plan/controls/origin-header';
+import * as securityGroup from './plan/controls/security-group';
+import { LockError } from './errors';
+import { observe, observeRecord } from './observe';
+import { Observed } from './observed';
+import { plan } from './plan/plan';
+import { LB_MARKER_TAG, LockRecord, parseMarker } from './record';
+import { readSecretValues, SecretValues, secretValueList } from './secret';
+import { LockSpec } from './spec';
+
+/** The lock as CloudFormation sees it (schema property names). */
+export type LockModel = Record<string, unknown>;
+
+export type ConvergeResult =
+  | { state: 'done'; observed: Observed }
+  | { state: 'waiting'; distributionIds: string[] };
+
+// Observe → plan → apply, again until nothing is left; a converged lock stops after one observation.
+const MAX_ROUNDS = 6;
+
+/** Drives the live state to `spec` (or releases everything when `spec` is undefined). */
+export async function converge(
+  clients: AwsClients,
+  listenerArn: string,
+  spec: LockSpec | undefined,
+  progress: Progress,
+  options: { owner?: string; sendValue?: (values: SecretValues) => string | undefined } = {},
+): Promise<ConvergeResult> {
+  // The secret is read once per call: the rounds only re-observe what the steps change.
+  const secret = spec ? await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey) : undefined;
+  const values = secret ? secretValueList(secret) : [];
+  const sendValue = secret && options.sendValue ? options.sendValue(secret) : undefined;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : []);
+    // Releasing a listener whose record is gone (deleted by the last round) is done.
+    if (!spec && !observed.record) return { state: 'done', observed };
+    const steps = plan({ spec, observed, values, owner: options.owner, sendValue });
+    if (steps.length === 0) return { state: 'done', observed };
+    const result = await applySteps(clients, observed, steps, progress);
+    if (result.state === 'waiting') return result;
+  }
+  throw new LockError(
+    'NotStabilized',
+    `ListenerArn: the lock on '${listenerArn}' did not converge after ${MAX_ROUNDS} rounds; the resources keep changing`,
+  );
+}
+
+function safeTargets(record: LockRecord, listenerArn: string, observed: Observed): TargetOrigin[] {
+  try {
+    return resolveTargets({ ...record.spec, ListenerArn: listenerArn }, observed);
+  } catch {
+    return [];
+  }
+}
+
+/** The model READ returns: the recorded configuration plus, per managed control, whether it holds now. */
+export async function readModel(
+  clients: AwsClients,
+  listenerArn: string,
+  known?: Observed,
+): Promise<LockModel> {
+  // observe() also reads the distributions the record names, so one observation is enough.
+  const observed = known ?? (await observe(clients, listenerArn, []));
+  const record = observed.record;
+  if (!record)
+    throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
+  let values: string[] = [];
+  try {
+    values = secretValueList(
+      await readSecretValues(clients.secrets, record.spec.SecretArn, record.spec.SecretKey),
+    );
+  } catch (e) {
+    // An unreadable secret is drift in the header controls, not a failed read.
+    if (!(e instanceof LockError)) throw e;
+  }
+  const spec = record.spec;
+  const e = spec.Enforce;
+  const targets = safeTargets(record, listenerArn, observed);
+  const catchAll = listenerRules.catchAllOf(observed);
+  const model: LockModel = {
+    ListenerArn: listenerArn,
+    DistributionId: spec.DistributionId,
+    SecretArn: spec.SecretArn,
+    HeaderName: spec.HeaderName,
+    DenyResponse: { ...spec.DenyResponse },
+    Enforce: {
+      SecurityGroup: e.SecurityGroup && securityGroup.holds(observed),
+      ListenerRules: e.ListenerRules && listenerRules.holds(observed, spec.HeaderName, values),
+      DenyDefault: e.DenyDefault && denyDefault.holds(observed, spec.DenyResponse),
+      OriginHeader: e.OriginHeader && originHeader.holds(targets, spec.HeaderName, values),
+      HttpsOrigin: e.HttpsOrigin && originHeader.httpsHolds(targets),
+    },
+    LoadBalancerArn: observed.loadBalancer.arn,
+    SecurityGroupIds: e.SecurityGroup ? observed.loadBalancer.securityGroupIds : [],
+    PrefixListIds: [...new Set(record.admitted.map((a) => a.permission.PrefixListId ?? ''))].filter((x) => x),
+    GuardedRuleArns: observed.rules.filter((r) => r.role === 'guard').map((r) => r.arn),
+    OriginIds: e.OriginHeader ? targets.map((t) => t.origin.Id ?? '') : [],
+  };
+  if (catchAll) model.ForwardRuleArn = catchAll.arn;
+  if (spec.SecretKey !== undefined) model.SecretKey = spec.SecretKey;
+  if (spec.OriginId !== undefined) model.OriginId = spec.OriginId;
+  return model;
+}
+
+/** The listener's lock record, if any (CREATE refuses a second lock, UPDATE/DELETE need one). */
+export const lockRecord = (clients: AwsClients, listenerArn: string): Promise<LockRecord | undefined> =>
+  observeRecord(clients, listenerArn);
+
+/**
+ * Every locked listener in the account and region: load balancers carry a marker tag listing their
+ * locked listeners, so one tagging-API page yields many locks, whatever the number of load balancers.
+ */
+export async function listLockArns(clients: AwsClients): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateGetResources(
+    { client: clients.tagging },
+    { TagFilters: [{ Key: LB_MARKER_TAG }], ResourceTypeFilters: ['elasticloadbalancing:loadbalancer'] },
+  )) {
+    for (const r of page.ResourceTagMappingList ?? []) {
+      const lbArn = r.ResourceARN ?? '';
+      const marker = r.Tags?.find((t) => t.Key === LB_MARKER_TAG)?.Value;
+      for (const id of parseMarker(marker))
+        arns.push(`${lbArn.replace(':loadbalancer/', ':listener/')}/${id}`);
+    }
+  }
+  return arns.sort();
+}

@@ -1,0 +1,176 @@
+import {
+  HandlerErrorCode,
+  OperationStatus,
+} from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { AwsClients } from '../aws/clients';
+import { mapError } from '../aws/error-mapping';
+import { converge, listLockArns, LockModel, lockRecord, readModel } from './converge';
+import { LockError } from './errors';
+import { LockSpec, parseSpec } from './spec';
+
+/**
+ * The five handlers as plain functions over plain models (schema property names), so the lib's
+ * handler class, the custom resource and the demo all drive the same engine.
+ */
+
+export interface CallbackContext {
+  /** Set once the first invocation passed its checks, so callbacks skip them. */
+  started?: boolean;
+  startedAt?: string;
+  waits?: number;
+}
+
+export interface Outcome {
+  status: OperationStatus;
+  model?: LockModel;
+  models?: LockModel[];
+  errorCode?: HandlerErrorCode;
+  message?: string;
+  callbackContext?: CallbackContext;
+  callbackDelaySeconds?: number;
+}
+
+export type Logger = (message: string) => void;
+
+/** Real CloudFront propagation takes minutes: poll on a relaxed cadence, give up after ~an hour. */
+export const WAIT_SECONDS = Number(process.env.ORIGIN_LOCK_WAIT_SECONDS ?? 20);
+const DEADLINE_MS = 55 * 60 * 1000;
+
+function failed(e: unknown, log: Logger): Outcome {
+  const { code, message } = mapError(e);
+  log(`failed: ${code}: ${message}`);
+  return { status: OperationStatus.Failed, errorCode: code, message };
+}
+
+async function drive(
+  clients: AwsClients,
+  listenerArn: string,
+  spec: LockSpec | undefined,
+  ctx: CallbackContext,
+  pendingModel: LockModel | undefined,
+  log: Logger,
+  owner?: string,
+): Promise<Outcome> {
+  const startedAt = ctx.startedAt ?? new Date().toISOString();
+  if (Date.now() - Date.parse(startedAt) > DEADLINE_MS) {
+    throw new LockError(
+      'NotStabilized',
+      'DistributionId: the distribution did not reach Deployed within 55 minutes',
+    );
+  }
+  const result = await converge(clients, listenerArn, spec, log, { owner });
+  if (result.state === 'waiting') {
+    const waits = (ctx.waits ?? 0) + 1;
+    log(`waiting for distribution ${result.distributionIds.join(', ')} to be Deployed (check ${waits})`);
+    return {
+      status: OperationStatus.InProgress,
+      model: pendingModel,
+      message: `waiting for CloudFront distribution ${result.distributionIds.join(', ')} to be Deployed`,
+      callbackContext: { started: true, startedAt, waits },
+      callbackDelaySeconds: WAIT_SECONDS,
+    };
+  }
+  if (!spec) return { status: OperationStatus.Success };
+  return { status: OperationStatus.Success, model: await readModel(clients, listenerArn, result.observed) };
+}
+
+export async function createLock(
+  clients: AwsClients,
+  desired: LockModel,
+  ctx: CallbackContext,
+  log: Logger,
+  requestToken?: string,
+): Promise<Outcome> {
+  try {
+    const spec = parseSpec(desired);
+    if (!ctx.started) {
+      // A CREATE retried after a crash finds its own record (same token) and carries on.
+      const existing = await lockRecord(clients, spec.ListenerArn);
+      if (existing && (!requestToken || existing.owner !== requestToken)) {
+        throw new LockError(
+          'AlreadyExists',
+          `ListenerArn: listener '${spec.ListenerArn}' already has an Acme::Origin::Lock`,
+        );
+      }
+    }
+    return await drive(
+      clients,
+      spec.ListenerArn,
+      spec,
+      ctx,
+      { ...desired, ListenerArn: spec.ListenerArn },
+      log,
+      requestToken,
+    );
+  } catch (e) {
+    return failed(e, log);
+  }
+}
+
+export async function updateLock(
+  clients: AwsClients,
+  desired: LockModel,
+  previous: LockModel | undefined,
+  ctx: CallbackContext,
+  log: Logger,
+): Promise<Outcome> {
+  try {
+    const spec = parseSpec(desired);
+    if (previous?.ListenerArn && previous.ListenerArn !== spec.ListenerArn) {
+      return {
+        status: OperationStatus.Failed,
+        errorCode: HandlerErrorCode.NotUpdatable,
+        message: 'ListenerArn: cannot be changed; it identifies the lock',
+      };
+    }
+    if (!ctx.started && !(await lockRecord(clients, spec.ListenerArn))) {
+      throw new LockError(
+        'NotFound',
+        `ListenerArn: listener '${spec.ListenerArn}' has no Acme::Origin::Lock`,
+      );
+    }
+    return await drive(clients, spec.ListenerArn, spec, ctx, desired, log);
+  } catch (e) {
+    return failed(e, log);
+  }
+}
+
+export async function deleteLock(
+  clients: AwsClients,
+  current: LockModel,
+  ctx: CallbackContext,
+  log: Logger,
+): Promise<Outcome> {
+  try {
+    const listenerArn = String(current.ListenerArn ?? '');
+    if (!listenerArn) throw new LockError('InvalidRequest', 'ListenerArn: is required');
+    if (!ctx.started && !(await lockRecord(clients, listenerArn))) {
+      throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
+    }
+    return await drive(clients, listenerArn, undefined, ctx, current, log);
+  } catch (e) {
+    return failed(e, log);
+  }
+}
+
+export async function readLock(clients: AwsClients, current: LockModel, log: Logger): Promise<Outcome> {
+  try {
+    const listenerArn = String(current.ListenerArn ?? '');
+    if (!listenerArn) throw new LockError('InvalidRequest', 'ListenerArn: is required');
+    return { status: OperationStatus.Success, model: await readModel(clients, listenerArn) };
+  } catch (e) {
+    const out = failed(e, log);
+    // A listener that is gone, or one that is not an ALB listener, has no lock either.
+    if (out.errorCode === HandlerErrorCode.InvalidRequest) out.errorCode = HandlerErrorCode.NotFound;
+    return out;
+  }
+}
+
+export async function listLocks(clients: AwsClients, log: Logger): Promise<Outcome> {
+  try {
+    const arns = await listLockArns(clients);
+    return { status: OperationStatus.Success, models: arns.map((ListenerArn) => ({ ListenerArn })) };
+  } catch (e) {
+    return failed(e, log);
+  }
+}

@@ -1,0 +1,63 @@
+import { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IngressPermission, LockRecord } from '../record';
+import { RuleRole } from '../observed';
+
+/** One origin change inside a single UpdateDistribution call. */
+export interface OriginEdit {
+  originId: string;
+  setHeader?: { name: string; value: string };
+  removeHeader?: string;
+  protocolPolicy?: string;
+}
+
+/**
+ * The ordered, idempotent changes the planner asks for. Steps may carry header values (they must reach
+ * AWS), so only `describeStep` output ever leaves the process.
+ */
+export type Step =
+  | { kind: 'write-record'; record: LockRecord; marker: 'add' | 'keep' }
+  | { kind: 'delete-record' }
+  | { kind: 'authorize-ingress'; groupId: string; permission: IngressPermission; tagListener: boolean }
+  | { kind: 'revoke-ingress'; groupId: string; permission: IngressPermission }
+  | { kind: 'create-rule'; role: RuleRole; priority: number; conditions: RuleCondition[]; actions: Action[] }
+  | { kind: 'tag-rule'; ruleArn: string; role: RuleRole }
+  | { kind: 'untag-rule'; ruleArn: string }
+  | { kind: 'modify-rule'; ruleArn: string; conditions?: RuleCondition[]; actions?: Action[]; why: string }
+  | { kind: 'delete-rule'; ruleArn: string }
+  | { kind: 'set-default-actions'; actions: Action[]; why: string }
+  | { kind: 'update-origins'; distributionId: string; edits: OriginEdit[]; why: string }
+  | { kind: 'await-deployed'; distributionIds: string[] };
+
+const source = (p: IngressPermission): string => p.PrefixListId ?? p.CidrIp ?? p.CidrIpv6 ?? 'unknown source';
+const ports = (p: IngressPermission): string =>
+  p.IpProtocol === '-1' ? 'all traffic' : `${p.IpProtocol} ${p.FromPort ?? ''}-${p.ToPort ?? ''}`;
+
+/** A one-line, value-free description for logs and progress messages. */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'write-record':
+      return 'record the lock configuration and undo log in listener tags';
+    case 'delete-record':
+      return 'remove the lock record from the listener';
+    case 'authorize-ingress':
+      return `admit ${source(step.permission)} on ${ports(step.permission)} in ${step.groupId}`;
+    case 'revoke-ingress':
+      return `revoke ${source(step.permission)} on ${ports(step.permission)} in ${step.groupId}`;
+    case 'create-rule':
+      return `create the header-guarded ${step.role} rule at priority ${step.priority}`;
+    case 'tag-rule':
+      return `mark rule ${step.ruleArn} as ${step.role}`;
+    case 'untag-rule':
+      return `unmark rule ${step.ruleArn}`;
+    case 'modify-rule':
+      return `${step.why}: ${step.ruleArn}`;
+    case 'delete-rule':
+      return `delete rule ${step.ruleArn}`;
+    case 'set-default-actions':
+      return step.why;
+    case 'update-origins':
+      return `${step.why} on distribution ${step.distributionId} (origins ${step.edits.map((e) => e.originId).join(', ')})`;
+    case 'await-deployed':
+      return `wait for distribution ${step.distributionIds.join(', ')} to be Deployed`;
+  }
+}

@@ -1,0 +1,101 @@
+import { IpPermission } from '@aws-sdk/client-ec2';
+import { IngressPermission } from '../record';
+
+/** Pure helpers over security-group ingress permissions. */
+
+export const OPEN_V4 = '0.0.0.0/0';
+export const OPEN_V6 = '::/0';
+
+const isTcpLike = (proto: string | undefined): boolean => proto === 'tcp' || proto === '6' || proto === '-1';
+
+export function coversPort(
+  p: { IpProtocol?: string; FromPort?: number; ToPort?: number },
+  port: number,
+): boolean {
+  if (p.IpProtocol === '-1') return true;
+  if (!isTcpLike(p.IpProtocol)) return false;
+  const from = p.FromPort ?? -1;
+  const to = p.ToPort ?? -1;
+  return from <= port && port <= to;
+}
+
+/** Splits AWS's grouped permissions into one permission per source. */
+export function flatten(perms: IpPermission[]): IngressPermission[] {
+  const out: IngressPermission[] = [];
+  for (const p of perms) {
+    const base = { IpProtocol: p.IpProtocol ?? '-1', FromPort: p.FromPort, ToPort: p.ToPort };
+    for (const r of p.IpRanges ?? []) out.push({ ...base, CidrIp: r.CidrIp, Description: r.Description });
+    for (const r of p.Ipv6Ranges ?? [])
+      out.push({ ...base, CidrIpv6: r.CidrIpv6, Description: r.Description });
+    for (const r of p.PrefixListIds ?? [])
+      out.push({ ...base, PrefixListId: r.PrefixListId, Description: r.Description });
+  }
+  return out.map(
+    (p) =>
+      Object.fromEntries(
+        Object.entries(p).filter(([, v]) => v !== undefined && v !== ''),
+      ) as unknown as IngressPermission,
+  );
+}
+
+export const isOpen = (p: IngressPermission): boolean => p.CidrIp === OPEN_V4 || p.CidrIpv6 === OPEN_V6;
+
+export const sameSource = (a: IngressPermission, b: IngressPermission): boolean =>
+  a.IpProtocol === b.IpProtocol &&
+  (a.IpProtocol === '-1' || (a.FromPort === b.FromPort && a.ToPort === b.ToPort)) &&
+  a.CidrIp === b.CidrIp &&
+  a.CidrIpv6 === b.CidrIpv6 &&
+  a.PrefixListId === b.PrefixListId;
+
+export const hasPermission = (live: IngressPermission[], p: IngressPermission): boolean =>
+  live.some((l) => sameSource(l, p));
+
+/**
+ * What must stay open when an open rule that covers `port` is revoked: the same source on every other
+ * port of the rule (and, for an all-traffic rule, UDP and ICMP), so only the listener port closes.
+ */
+export function remaindersWithoutPort(p: IngressPermission, port: number): IngressPermission[] {
+  const src = { CidrIp: p.CidrIp, CidrIpv6: p.CidrIpv6, Description: p.Description };
+  const tcp = (from: number, to: number): IngressPermission => ({
+    IpProtocol: 'tcp',
+    FromPort: from,
+    ToPort: to,
+    ...src,
+  });
+  const strip = (x: IngressPermission): IngressPermission =>
+    Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as unknown as IngressPermission;
+  const pieces: IngressPermission[] = [];
+  if (p.IpProtocol === '-1') {
+    if (port > 0) pieces.push(tcp(0, port - 1));
+    if (port < 65535) pieces.push(tcp(port + 1, 65535));
+    pieces.push({ IpProtocol: 'udp', FromPort: 0, ToPort: 65535, ...src });
+    pieces.push({ IpProtocol: p.CidrIpv6 ? 'icmpv6' : 'icmp', FromPort: -1, ToPort: -1, ...src });
+  } else {
+    const from = p.FromPort ?? port;
+    const to = p.ToPort ?? port;
+    if (from < port) pieces.push({ ...tcp(from, port - 1), IpProtocol: p.IpProtocol });
+    if (port < to) pieces.push({ ...tcp(port + 1, to), IpProtocol: p.IpProtocol });
+  }
+  return pieces.map(strip);
+}
+
+/** Rule weight against the per-group quota, by address family. */
+export function quotaUsage(
+  perms: IpPermission[],
+  weights: Record<string, number>,
+  v6ListIds: Set<string>,
+): { v4: number; v6: number } {
+  let v4 = 0;
+  let v6 = 0;
+  for (const p of flatten(perms)) {
+    if (p.CidrIp) v4 += 1;
+    else if (p.CidrIpv6) v6 += 1;
+    else if (p.PrefixListId) {
+      const w = weights[p.PrefixListId] ?? 1;
+      if (v6ListIds.has(p.PrefixListId)) v6 += w;
+      else v4 += w;
+    }
+  }
+  for (const p of perms) v4 += (p.UserIdGroupPairs ?? []).length;
+  return { v4, v6 };
+}

@@ -1,0 +1,143 @@
+import {
+  Action,
+  BaseResource,
+  handlerEvent,
+  LoggerProxy,
+  Optional,
+  ProgressEvent,
+  ResourceHandlerRequest,
+  SessionProxy,
+} from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { AwsClients, createClients } from '../aws/clients';
+import {
+  CallbackContext,
+  createLock,
+  deleteLock,
+  listLocks,
+  Logger,
+  Outcome,
+  readLock,
+  updateLock,
+} from '../engine/lifecycle';
+import { LockModel } from '../engine/converge';
+import { ResourceModel } from '../models';
+
+type Event = ProgressEvent<ResourceModel, CallbackContext>;
+
+/** SDK v3 clients built from the caller's credentials that the lib hands us in its v2 session. */
+function clientsFor(session: Optional<SessionProxy>, region: string): AwsClients {
+  const creds = session?.configuration?.credentials as
+    | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+    | undefined;
+  return createClients({
+    region: session?.configuration?.region ?? region,
+    credentials: creds?.accessKeyId ? creds : undefined,
+  });
+}
+
+const plain = (model: Optional<ResourceModel>): LockModel => (model ? (model.serialize() as LockModel) : {});
+// The request and callback context arrive deep-frozen: work on copies.
+const copy = <T>(v: T): T => (v ? (JSON.parse(JSON.stringify(v)) as T) : v);
+
+function toEvent(outcome: Outcome): Event {
+  const event = ProgressEvent.builder<Event>()
+    .status(outcome.status)
+    .message(outcome.message ?? '')
+    .callbackDelaySeconds(outcome.callbackDelaySeconds ?? 0)
+    .build();
+  if (outcome.errorCode) event.errorCode = outcome.errorCode;
+  if (outcome.model) event.resourceModel = ResourceModel.deserialize(outcome.model);
+  if (outcome.models) event.resourceModels = outcome.models.map((m) => ResourceModel.deserialize(m));
+  if (outcome.callbackContext) event.callbackContext = outcome.callbackContext;
+  return event;
+}
+
+const logTo =
+  (logger: LoggerProxy): Logger =>
+  (message) =>
+    logger.log(message);
+
+type Operation = (clients: AwsClients, ctx: CallbackContext, log: Logger) => Promise<Outcome>;
+
+/** Every handler: SDK v3 clients for the caller, a thawed callback context, the lib's logger. */
+async function run(
+  session: Optional<SessionProxy>,
+  request: ResourceHandlerRequest<ResourceModel>,
+  callbackContext: CallbackContext,
+  logger: LoggerProxy,
+  operation: Operation,
+): Promise<Event> {
+  const ctx = copy(callbackContext) ?? {};
+  return toEvent(await operation(clientsFor(session, request.region), ctx, logTo(logger)));
+}
+
+class Resource extends BaseResource<ResourceModel> {
+  @handlerEvent(Action.Create)
+  async create(
+    session: Optional<SessionProxy>,
+    request: ResourceHandlerRequest<ResourceModel>,
+    callbackContext: CallbackContext,
+    logger: LoggerProxy,
+  ): Promise<Event> {
+    const desired = plain(request.desiredResourceState);
+    return run(session, request, callbackContext, logger, (clients, ctx, log) =>
+      createLock(clients, desired, ctx, log, request.clientRequestToken),
+    );
+  }
+
+  @handlerEvent(Action.Update)
+  async update(
+    session: Optional<SessionProxy>,
+    request: ResourceHandlerRequest<ResourceModel>,
+    callbackContext: CallbackContext,
+    logger: LoggerProxy,
+  ): Promise<Event> {
+    const desired = plain(request.desiredResourceState);
+    const previous = request.previousResourceState ? plain(request.previousResourceState) : undefined;
+    return run(session, request, callbackContext, logger, (clients, ctx, log) =>
+      updateLock(clients, desired, previous, ctx, log),
+    );
+  }
+
+  @handlerEvent(Action.Delete)
+  async delete(
+    session: Optional<SessionProxy>,
+    request: ResourceHandlerRequest<ResourceModel>,
+    callbackContext: CallbackContext,
+    logger: LoggerProxy,
+  ): Promise<Event> {
+    const current = plain(request.desiredResourceState);
+    return run(session, request, callbackContext, logger, (clients, ctx, log) =>
+      deleteLock(clients, current, ctx, log),
+    );
+  }
+
+  @handlerEvent(Action.Read)
+  async read(
+    session: Optional<SessionProxy>,
+    request: ResourceHandlerRequest<ResourceModel>,
+    callbackContext: CallbackContext,
+    logger: LoggerProxy,
+  ): Promise<Event> {
+    const current = plain(request.desiredResourceState);
+    return run(session, request, callbackContext, logger, (clients, _ctx, log) =>
+      readLock(clients, current, log),
+    );
+  }
+
+  @handlerEvent(Action.List)
+  async list(
+    session: Optional<SessionProxy>,
+    request: ResourceHandlerRequest<ResourceModel>,
+    callbackContext: CallbackContext,
+    logger: LoggerProxy,
+  ): Promise<Event> {
+    return run(session, request, callbackContext, logger, (clients, _ctx, log) => listLocks(clients, log));
+  }
+}
+
+export const resource = new Resource(ResourceModel.TYPE_NAME, ResourceModel);
+
+// Entrypoints for the Lambda runtime (registered type) and for `cfn test`/SAM local testing.
+export const entrypoint = resource.entrypoint;
+export const testEntrypoint = resource.testEntrypoint;
