@@ -9,7 +9,7 @@
  *   - An HTTPS listener needs no real certificate: ACM ARNs must exist in moto's ACM backend
  *     (CertificateNotFound otherwise), but IAM server-certificate ARNs are accepted unchecked, and a
  *     listener without Certificates is accepted too (real AWS rejects that). We pass an IAM ARN.
- *   - ELBv2 AddTags allows at most 10 tags per resource once 10 exist (TooManyTags; real AWS: 50);
+ *   - ELBv2 AddTags: moto allows 10 tags per resource, AWS 50; bench/moto-server.py runs moto with 50;
  *     EC2 CreateTags allows 50 (as AWS). The fixture itself tags nothing on the ALB side.
  *   - The IPv4 CloudFront origin-facing managed prefix list exists (OwnerId "AWS", no MaxEntries, no
  *     Version); the IPv6 one does not: `createIpv6CloudFrontPrefixList` creates a stand-in.

@@ -114,7 +114,9 @@ async function launch(port: number, workDir: string, timeoutMs: number): Promise
   // exit-with-parent.py arms a parent-death signal and then execs moto_server (same pid): a jest
   // worker killed without running 'exit' handlers cannot leave the server behind.
   const wrapper = path.join(repoRoot(), 'tools', 'lib', 'exit-with-parent.py');
-  const args = [wrapper, String(process.pid), venvBin('moto_server'), '-H', LOOPBACK, '-p', String(port)];
+  // bench/moto-server.py is moto_server with AWS's 50-tag ELB limit (moto's own is 10).
+  const server = path.join(repoRoot(), 'bench', 'moto-server.py');
+  const args = [wrapper, String(process.pid), venvBin('python'), server, '-H', LOOPBACK, '-p', String(port)];
   const child = spawn(venvBin('python'), args, {
     cwd: workDir,
     env: { ...process.env, MOTO_RECORDER_FILEPATH: path.join(workDir, 'recording.jsonl') },

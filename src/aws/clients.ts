@@ -15,6 +15,8 @@ export interface AwsClients {
 export interface ClientOptions {
   region: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Endpoint for every client; default AWS's (or AWS_ENDPOINT_URL, which the SDK reads itself). */
+  endpoint?: string;
   /** Extra SDK middleware (tests inject faults through it). */
   customize?: (clients: AwsClients) => void;
 }
@@ -26,9 +28,12 @@ export interface ClientOptions {
 export function createClients(opts: ClientOptions): AwsClients {
   const common = {
     region: opts.region,
-    maxAttempts: 6,
+    // Standard mode backs off exponentially with jitter (100 ms base, 500 ms for throttling, 20 s cap):
+    // seven attempts ride out several seconds of throttling, 5xx answers or dropped connections.
+    maxAttempts: 7,
     retryMode: 'standard' as const,
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   };
   const clients: AwsClients = {
     ec2: new EC2Client(common),

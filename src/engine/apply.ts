@@ -1,10 +1,4 @@
-import {
-  DistributionConfig,
-  OriginProtocolPolicy,
-  GetDistributionConfigCommand,
-  PreconditionFailed,
-  UpdateDistributionCommand,
-} from '@aws-sdk/client-cloudfront';
+import { PreconditionFailed } from '@aws-sdk/client-cloudfront';
 import {
   AuthorizeSecurityGroupIngressCommand,
   IpPermission,
@@ -19,6 +13,8 @@ import {
   RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../aws/clients';
+import { readDistributionConfigXml, writeDistributionConfigXml } from '../aws/cloudfront-config';
+import { editDistributionConfig } from './distribution-xml';
 import { LockError } from './errors';
 import { observeDistribution } from './observe';
 import {
@@ -48,49 +44,25 @@ function toIpPermission(p: IngressPermission): IpPermission {
   return base;
 }
 
-function applyOriginEdits(config: DistributionConfig, edits: OriginEdit[]): void {
-  for (const edit of edits) {
-    const origin = config.Origins?.Items?.find((o) => o.Id === edit.originId);
-    if (!origin)
-      throw new LockError(
-        'NotStabilized',
-        `OriginId: origin '${edit.originId}' disappeared from the distribution`,
-      );
-    let items = origin.CustomHeaders?.Items ?? [];
-    const drop = [edit.setHeader?.name, edit.removeHeader]
-      .filter((n): n is string => !!n)
-      .map((n) => n.toLowerCase());
-    items = items.filter((h) => !drop.includes((h.HeaderName ?? '').toLowerCase()));
-    if (edit.setHeader) items.push({ HeaderName: edit.setHeader.name, HeaderValue: edit.setHeader.value });
-    origin.CustomHeaders = { Quantity: items.length, Items: items };
-    if (edit.protocolPolicy && origin.CustomOriginConfig)
-      origin.CustomOriginConfig.OriginProtocolPolicy = edit.protocolPolicy as OriginProtocolPolicy;
-  }
-}
-
-/** UpdateDistribution needs the current ETag; on a lost race, re-read and re-apply the edits. */
+/**
+ * UpdateDistribution needs the current ETag; on a lost race, re-read and re-apply the edits. The
+ * configuration travels as CloudFront's own document so members the SDK does not model survive.
+ */
 async function updateOrigins(
   clients: AwsClients,
   distributionId: string,
   edits: OriginEdit[],
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const current = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
-    const config = current.DistributionConfig;
-    if (!config)
+    const current = await readDistributionConfigXml(clients.cloudfront, distributionId);
+    if (!current.xml)
       throw new LockError(
         'NotFound',
         `DistributionId: distribution '${distributionId}' has no configuration`,
       );
-    applyOriginEdits(config, edits);
+    const edited = editDistributionConfig(current.xml, edits);
     try {
-      await clients.cloudfront.send(
-        new UpdateDistributionCommand({
-          Id: distributionId,
-          IfMatch: current.ETag,
-          DistributionConfig: config,
-        }),
-      );
+      await writeDistributionConfigXml(clients.cloudfront, distributionId, current.etag, edited);
       return;
     } catch (e) {
       if (!(e instanceof PreconditionFailed) || attempt >= ETAG_RETRIES) throw e;

@@ -96,7 +96,7 @@ bench_start() {
 bench_start_moto() {
   bench_start moto "$BENCH_WORK/moto.log" \
     env MOTO_RECORDER_FILEPATH="$BENCH_WORK/moto-recording.jsonl" \
-    "$BENCH_VENV/bin/moto_server" -H 127.0.0.1 -p @PORT@ || return 1
+    "$BENCH_VENV/bin/python" "$BENCH_ROOT/bench/moto-server.py" -H 127.0.0.1 -p @PORT@ || return 1
   MOTO_ENDPOINT="http://127.0.0.1:$BENCH_PORT" MOTO_PID=$BENCH_PID
 }
 
