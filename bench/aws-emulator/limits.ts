@@ -183,13 +183,35 @@ async function groupWeights(
       Groups: p.UserIdGroupPairs ?? [],
       Lists: (p.PrefixListIds ?? []).map((x) => x.PrefixListId ?? ''),
     });
+  // A source the group already has on the same ports adds nothing: AWS answers Duplicate for it.
+  const has = (
+    p: FormObject,
+    field: 'CidrIp' | 'CidrIpv6' | 'PrefixListId' | 'GroupId',
+    value: string,
+  ): boolean =>
+    (group?.IpPermissions ?? []).some(
+      (g) =>
+        g.IpProtocol === str(p.IpProtocol) &&
+        String(g.FromPort ?? '') === (str(p.FromPort) ?? '') &&
+        String(g.ToPort ?? '') === (str(p.ToPort) ?? '') &&
+        [
+          ...(g.IpRanges ?? []),
+          ...(g.Ipv6Ranges ?? []),
+          ...(g.PrefixListIds ?? []),
+          ...(g.UserIdGroupPairs ?? []),
+        ].some((x) => (x as Record<string, unknown>)[field] === value),
+    );
   for (const raw of extra) {
     const p = obj(raw);
+    const fresh = (items: FormValue | undefined, field: 'CidrIp' | 'CidrIpv6' | 'PrefixListId' | 'GroupId') =>
+      list(items)
+        .map((x) => str(obj(x)[field]) ?? '')
+        .filter((v) => !has(p, field, v));
     count({
-      IpRanges: list(p.IpRanges),
-      Ipv6Ranges: list(p.Ipv6Ranges),
-      Groups: list(p.Groups),
-      Lists: list(p.PrefixListIds).map((x) => str(obj(x).PrefixListId) ?? ''),
+      IpRanges: fresh(p.IpRanges, 'CidrIp'),
+      Ipv6Ranges: fresh(p.Ipv6Ranges, 'CidrIpv6'),
+      Groups: fresh(p.Groups, 'GroupId'),
+      Lists: fresh(p.PrefixListIds, 'PrefixListId'),
     });
   }
   return w;
@@ -224,6 +246,17 @@ function checkCustomHeaders(body: Buffer): WireError | undefined {
   return undefined;
 }
 
+/** moto deletes a missing rule silently; AWS answers RuleNotFound. */
+async function checkRuleExists(c: StateClients, ruleArn: string): Promise<WireError | undefined> {
+  try {
+    const out = await c.elbv2.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }));
+    if ((out.Rules ?? []).length > 0) return undefined;
+  } catch {
+    // moto answers RuleNotFound itself for an unknown ARN
+  }
+  return wireError('elasticloadbalancing', 400, 'RuleNotFound', 'One or more rules not found');
+}
+
 /** The AWS answer a write would get where moto would accept it, or undefined to forward it. */
 export async function enforceLimits(c: StateClients, r: WireRequest): Promise<WireError | undefined> {
   if (r.service === 'cloudfront' && r.operation === 'UpdateDistribution') return checkCustomHeaders(r.body);
@@ -251,6 +284,8 @@ export async function enforceLimits(c: StateClients, r: WireRequest): Promise<Wi
         return checkOidc(list(p.DefaultActions), true);
       case 'AddTags':
         return checkAddTags(c, p);
+      case 'DeleteRule':
+        return checkRuleExists(c, str(p.RuleArn) ?? '');
     }
   }
   if (r.service === 'ec2' && r.operation === 'AuthorizeSecurityGroupIngress') {

@@ -8,6 +8,10 @@ import {
   AddTagsCommand,
   CreateRuleCommand,
   DeleteRuleCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  PriorityInUseException,
+  RuleNotFoundException,
   ModifyListenerCommand,
   ModifyRuleCommand,
   RemoveTagsCommand,
@@ -203,6 +207,41 @@ async function applyStep(clients: AwsClients, observed: Observed, step: Step): P
   }
 }
 
+const errorName = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';
+
+/** Whether `e` only says that `step` had already been carried out (AWS's answer to a repeated write). */
+async function alreadyDone(
+  clients: AwsClients,
+  observed: Observed,
+  step: Step,
+  e: unknown,
+): Promise<boolean> {
+  switch (step.kind) {
+    case 'authorize-ingress':
+      return errorName(e) === 'InvalidPermission.Duplicate';
+    case 'revoke-ingress':
+      return errorName(e) === 'InvalidPermission.NotFound';
+    case 'delete-rule':
+      return e instanceof RuleNotFoundException;
+    case 'create-rule': {
+      if (!(e instanceof PriorityInUseException)) return false;
+      // Our own rule at our priority (created by the attempt whose answer was lost) is the step done.
+      const rules = await clients.elbv2.send(
+        new DescribeRulesCommand({ ListenerArn: observed.listener.arn }),
+      );
+      const holder = rules.Rules?.find((r) => r.Priority === String(step.priority));
+      if (!holder?.RuleArn) return false;
+      const tags = await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [holder.RuleArn] }));
+      return (
+        tags.TagDescriptions?.[0]?.Tags?.some((t) => t.Key === RULE_ROLE_TAG && t.Value === step.role) ??
+        false
+      );
+    }
+    default:
+      return false;
+  }
+}
+
 /** Runs steps in order; stops at a wait whose distribution is not Deployed yet. */
 export async function applySteps(
   clients: AwsClients,
@@ -212,7 +251,12 @@ export async function applySteps(
 ): Promise<ApplyResult> {
   for (const step of steps) {
     progress(describeStep(step));
-    const passed = await applyStep(clients, observed, step);
+    const passed = await applyStep(clients, observed, step).catch(async (e: unknown) => {
+      // A write whose response was lost is retried (by the SDK or a new invocation) and finds its own
+      // work already done: that is success, not an error.
+      if (await alreadyDone(clients, observed, step, e)) return true;
+      throw e;
+    });
     if (!passed && step.kind === 'await-deployed')
       return { state: 'waiting', distributionIds: step.distributionIds };
   }

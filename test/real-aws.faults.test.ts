@@ -1,0 +1,98 @@
+import { buildFixture, Fixture } from '../bench/fixtures';
+import { Fault } from '../bench/aws-emulator/proxy';
+import { create, read, remove } from './support/lock-harness';
+import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import { captureState } from './support/state';
+
+/**
+ * Real AWS loses responses, throttles, fails with 5xx and resets connections. A write whose answer was
+ * lost is retried (by the SDK) and must find its own work done; a transient fault must be ridden out.
+ */
+
+let bench: EmulatedBench;
+beforeAll(async () => {
+  bench = await startEmulatedBench();
+});
+afterAll(async () => bench?.stop());
+beforeEach(async () => {
+  await bench.moto.reset();
+  bench.emulator.clearFaults();
+  bench.emulator.events.length = 0;
+});
+
+const modelOf = (f: Fixture) => ({
+  ListenerArn: f.listenerArn,
+  DistributionId: f.distributionId,
+  SecretArn: f.secretArn,
+});
+
+const ALL_CONTROLS = {
+  SecurityGroup: true,
+  ListenerRules: true,
+  DenyDefault: true,
+  OriginHeader: true,
+  HttpsOrigin: false,
+};
+
+const saw = (operation: string, what: string) =>
+  bench.emulator.events.some((e) => e.operation === operation && e.what === what);
+
+describe.each([
+  'AddTags',
+  'AuthorizeSecurityGroupIngress',
+  'CreateRule',
+  'ModifyRule',
+  'UpdateDistribution',
+  'ModifyListener',
+  'RevokeSecurityGroupIngress',
+])('CREATE whose %s response is lost', (operation) => {
+  test('converges: the retry finds its work done', async () => {
+    const f = await buildFixture({ extraRules: true });
+    bench.emulator.inject({ kind: 'lose-response', operation });
+    const out = await create(bench.clients(), modelOf(f));
+    expect(out.final).toMatchObject({ status: 'SUCCESS' });
+    expect(saw(operation, 'response-lost')).toBe(true);
+    const model = (await read(bench.clients(), modelOf(f))).model as { Enforce: unknown };
+    expect(model.Enforce).toEqual(ALL_CONTROLS);
+  });
+});
+
+describe.each([
+  'ModifyListener',
+  'DeleteRule',
+  'AuthorizeSecurityGroupIngress',
+  'RevokeSecurityGroupIngress',
+  'RemoveTags',
+])('DELETE whose %s response is lost', (operation) => {
+  test('still restores the exact pre-lock state', async () => {
+    const f = await buildFixture({ extraRules: true });
+    const before = await captureState(bench.direct, f);
+    expect((await create(bench.clients(), modelOf(f))).final.status).toBe('SUCCESS');
+    bench.emulator.inject({ kind: 'lose-response', operation });
+    expect((await remove(bench.clients(), modelOf(f))).final.status).toBe('SUCCESS');
+    expect(saw(operation, 'response-lost')).toBe(true);
+    expect(await captureState(bench.direct, f)).toEqual(before);
+  });
+});
+
+const transient: [string, Fault['kind'], string][] = [
+  ['throttling', 'throttle', 'CreateRule'],
+  ['throttling', 'throttle', 'GetSecretValue'],
+  ['a 5xx answer', 'server-error', 'AuthorizeSecurityGroupIngress'],
+  ['a 5xx answer', 'server-error', 'GetDistributionConfig'],
+  ['a reset connection', 'reset', 'DescribeRules'],
+  ['a reset connection', 'reset', 'UpdateDistribution'],
+];
+
+test.each(transient)(
+  'CREATE rides out %s (%s on %s) within its retry budget',
+  async (_what, kind, operation) => {
+    const f = await buildFixture({ extraRules: true });
+    bench.emulator.inject({ kind, operation, times: 2 } as Fault);
+    const out = await create(bench.clients(), modelOf(f));
+    expect(out.final).toMatchObject({ status: 'SUCCESS' });
+    expect(
+      bench.emulator.events.filter((e) => e.operation === operation && e.what !== 'forwarded'),
+    ).toHaveLength(2);
+  },
+);
