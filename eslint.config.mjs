@@ -26,4 +26,26 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The planner is pure: no I/O module, no AWS client at run time (type imports of SDK shapes are fine).
+    files: ['src/engine/plan/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/observe', '**/apply', '**/converge', '**/secret', '**/aws/*'],
+              message: 'the planner does no I/O: it plans from the observed state it is given',
+            },
+            {
+              group: ['@aws-sdk/*', 'aws-sdk', 'aws-sdk/*'],
+              allowTypeImports: true,
+              message: 'the planner makes no AWS calls: import SDK shapes with `import type`',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -12,12 +12,8 @@ import { AwsClients } from '../aws/clients';
 import { invalid, notFound } from './errors';
 import { ObservedDistribution, ObservedRule, Observed, PrefixListRef, RuleRole } from './observed';
 import { decodeRecord, LockRecord, RULE_ROLE_TAG } from './record';
+import { CLOUDFRONT_LIST_WEIGHT, CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from './rules/prefix-lists';
 import { parseListenerArn } from './spec';
-
-export const CLOUDFRONT_V4_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
-export const CLOUDFRONT_V6_LIST = 'com.amazonaws.global.ipv6.cloudfront.origin-facing';
-// moto reports no MaxEntries for managed lists; AWS documents 55 for the IPv4 CloudFront list.
-const CLOUDFRONT_LIST_WEIGHT = 55;
 
 async function describeTags(
   clients: AwsClients,

@@ -1,9 +1,7 @@
-import { Origin } from '@aws-sdk/client-cloudfront';
+import type { Origin } from '@aws-sdk/client-cloudfront';
 import { LockError, invalid, notFound } from '../errors';
 import { Observed } from '../observed';
-import { GroupPermission, LockRecord, OriginStamp, emptyRecord } from '../record';
 import { DenyResponseSpec, EnforceFlags, LockSpec, needsCatchAll } from '../spec';
-import { sameSource } from '../rules/ingress';
 
 export const NOTHING_ENFORCED: EnforceFlags = {
   SecurityGroup: false,
@@ -19,29 +17,24 @@ export interface TargetOrigin {
 }
 
 /**
- * Everything a control's planner needs: the desired flags, the live state, the accepted header values
- * and the record being built. `ahead` is written before any change (write-ahead undo log); `final` is
- * written after the release steps (it drops what was released).
+ * What every control plans from: the desired flags, the live state and the accepted header values.
+ * Read-only; the lock record is not in it (a control returns its change to the record instead).
  */
 export interface PlanContext {
-  spec?: LockSpec;
-  enforce: EnforceFlags;
-  /** What the record says was enforced before this run. */
-  previous: EnforceFlags;
-  observed: Observed;
+  readonly spec?: LockSpec;
+  readonly enforce: Readonly<EnforceFlags>;
+  readonly observed: Readonly<Observed>;
   /** Accepted header values: AWSCURRENT first, then AWSPENDING. Empty when deleting. */
-  values: string[];
+  readonly values: readonly string[];
   /** When set, origins must send exactly this (accepted) value. */
-  sendValue?: string;
-  headerName: string;
+  readonly sendValue?: string;
+  readonly headerName: string;
   /** Names a lock condition may carry right now (the desired one and the recorded one). */
-  lockHeaderNames: string[];
+  readonly lockHeaderNames: readonly string[];
   /** Deny responses the default action may carry from the lock (desired and recorded ones). */
-  lockDenies: DenyResponseSpec[];
-  targets: TargetOrigin[];
-  ahead: LockRecord;
-  final: LockRecord;
-  port: number;
+  readonly lockDenies: readonly DenyResponseSpec[];
+  readonly targets: readonly TargetOrigin[];
+  readonly port: number;
 }
 
 export const originHeaderValue = (origin: Origin, name: string): string | undefined =>
@@ -90,11 +83,6 @@ export function buildContext(
     throw new LockError('NotFound', `ListenerArn: listener '${observed.listener.arn}' has no lock`);
   const enforce = spec?.Enforce ?? NOTHING_ENFORCED;
   const headerName = spec?.HeaderName ?? record?.spec.HeaderName ?? '';
-  const ahead: LockRecord = JSON.parse(JSON.stringify(record ?? emptyRecord(spec as LockSpec))) as LockRecord;
-  if (spec) {
-    const { ListenerArn: _ignored, ...rest } = spec;
-    ahead.spec = rest;
-  }
   if (spec?.Enforce.HttpsOrigin && observed.listener.protocol !== 'HTTPS') {
     throw invalid(
       'Enforce.HttpsOrigin',
@@ -107,17 +95,14 @@ export function buildContext(
   const lockHeaderNames = [
     ...new Set([headerName, ...(record?.headerNames ?? [record?.spec.HeaderName ?? headerName])]),
   ];
-  if (spec) ahead.headerNames = lockHeaderNames;
   // Likewise the default action may still carry the previous deny response.
   const lockDenies = uniqueDenies([
     ...(spec?.Enforce.DenyDefault ? [spec.DenyResponse] : []),
     ...(record?.denies ?? (record?.spec.Enforce.DenyDefault ? [record.spec.DenyResponse] : [])),
   ]);
-  if (spec) ahead.denies = lockDenies;
   return {
     spec,
     enforce,
-    previous: record?.spec.Enforce ?? NOTHING_ENFORCED,
     observed,
     values,
     sendValue,
@@ -125,8 +110,6 @@ export function buildContext(
     lockHeaderNames,
     lockDenies,
     targets,
-    ahead,
-    final: ahead, // plan() replaces it with a copy once every addition is known
     port: observed.listener.port,
   };
 }
@@ -140,17 +123,3 @@ function uniqueDenies(list: DenyResponseSpec[]): DenyResponseSpec[] {
     return true;
   });
 }
-
-export function addGroupPermission(list: GroupPermission[], entry: GroupPermission): void {
-  if (!list.some((e) => e.groupId === entry.groupId && sameSource(e.permission, entry.permission)))
-    list.push(entry);
-}
-
-export function addStamp(list: OriginStamp[], stamp: OriginStamp): void {
-  if (!list.some((s) => sameStamp(s, stamp))) list.push(stamp);
-}
-
-export const sameStamp = (a: OriginStamp, b: OriginStamp): boolean =>
-  a.DistributionId === b.DistributionId &&
-  a.OriginId === b.OriginId &&
-  a.HeaderName.toLowerCase() === b.HeaderName.toLowerCase();

@@ -1,11 +1,13 @@
+import { LockRecord } from '../record';
+import { Observed } from '../observed';
+import { LockSpec } from '../spec';
+import { inSequence, Planned } from './change';
 import { buildContext, PlanContext } from './context';
 import * as denyDefault from './controls/deny-default';
 import * as listenerRules from './controls/listener-rules';
 import * as originHeader from './controls/origin-header';
 import * as securityGroup from './controls/security-group';
-import { Observed } from '../observed';
-import { LB_MARKER_TAG, LockRecord, parseMarker, sameRecord } from '../record';
-import { LockSpec, parseListenerArn } from '../spec';
+import { startRecord, writeRecordAfterRelease, writeUndoLog } from './record-steps';
 import { Step } from './steps';
 
 export interface PlanInput {
@@ -20,72 +22,56 @@ export interface PlanInput {
   sendValue?: string;
 }
 
+/** A control's part of a phase, planned from the context alone. */
+type Phase = (ctx: PlanContext) => Planned;
+/** A release also reads the undo log: what the lock has changed so far, this run included. */
+type Release = (ctx: PlanContext, undoLog: Readonly<LockRecord>) => Planned;
+
+/** Before the barrier: admit the prefix lists, every lock condition accepts the value, the origins send it. */
+const WIDEN: readonly Phase[] = [securityGroup.admit, listenerRules.accept, originHeader.stamp];
+/** Past the barrier: guard the forwarding rules and narrow the values, deny by default, revoke open ingress. */
+const NARROW: readonly Phase[] = [listenerRules.guard, denyDefault.deny, securityGroup.revoke];
+/** Then undo what is no longer wanted: default restored, guards and catch-all gone, header, ingress. */
+const RELEASE: readonly Release[] = [
+  denyDefault.release,
+  listenerRules.release,
+  originHeader.unstamp,
+  securityGroup.release,
+];
+
 /**
- * The pure planner: live state + desired lock → ordered steps. Order keeps CloudFront traffic flowing:
- * 1. record the undo log; 2. admit the prefix lists; 3. the catch-all rule and every lock condition
- * accept the new value; 4. the origins send it; 5. wait until the distribution is Deployed; 6. guard
- * the forwarding rules and narrow the accepted values; 7. deny by default; 8. revoke open ingress;
- * then releases (default restored, guards removed, catch-all deleted, header removed, ingress
- * restored, added rules removed) and the final record. A converged lock plans no steps.
+ * The pure planner: live state + desired lock → ordered steps that keep CloudFront traffic flowing.
+ * The undo log (the record with everything this run may change) is written first; the widening steps
+ * follow; until every target distribution is Deployed with the header the run stops at a wait (the
+ * barrier); past it come the narrowing steps, the releases, and the record after the releases.
+ * A converged lock plans no steps.
  */
 export function plan(input: PlanInput): Step[] {
   const ctx = buildContext(input.spec, input.observed, input.values, input.sendValue);
-  if (input.owner && !input.observed.record) ctx.ahead.owner = input.owner;
+  // Refusals come before any step is planned.
   listenerRules.checkRoom(ctx);
   originHeader.checkUserStamped(ctx);
 
-  const pre = [
-    ...securityGroup.admitSteps(ctx),
-    ...listenerRules.acceptSteps(ctx),
-    ...originHeader.stampSteps(ctx),
+  const widen = inSequence(WIDEN.map((phase) => phase(ctx)));
+  const stamping = widen.steps.some((s) => s.kind === 'update-origins');
+  if (stamping || !originHeader.barrierReached(ctx)) {
+    const undoLog = widen.change(startRecord(ctx, input.owner));
+    return [...writeUndoLog(ctx, undoLog), ...widen.steps, awaitDeployed(ctx)];
+  }
+  const narrow = inSequence(NARROW.map((phase) => phase(ctx)));
+  const undoLog = narrow.change(widen.change(startRecord(ctx, input.owner)));
+  const release = inSequence(RELEASE.map((phase) => phase(ctx, undoLog)));
+  const recordAfterRelease = release.change(undoLog);
+  return [
+    ...writeUndoLog(ctx, undoLog),
+    ...widen.steps,
+    ...narrow.steps,
+    ...release.steps,
+    ...writeRecordAfterRelease(ctx, undoLog, recordAfterRelease),
   ];
-  const stamping = pre.some((s) => s.kind === 'update-origins');
-  const barrier = !stamping && originHeader.barrierReached(ctx);
-  const post = barrier
-    ? [...listenerRules.guardSteps(ctx), ...denyDefault.denySteps(ctx), ...securityGroup.revokeSteps(ctx)]
-    : [];
-
-  ctx.final = JSON.parse(JSON.stringify(ctx.ahead)) as LockRecord;
-  // Past the barrier every lock condition is switched to the desired name.
-  if (barrier && ctx.spec) {
-    ctx.final.headerNames = [ctx.headerName];
-    ctx.final.denies = ctx.enforce.DenyDefault ? [ctx.spec.DenyResponse] : [];
-  }
-  const release = barrier
-    ? [
-        ...denyDefault.releaseSteps(ctx),
-        ...listenerRules.releaseSteps(ctx),
-        ...originHeader.unstampSteps(ctx),
-        ...securityGroup.releaseSteps(ctx),
-      ]
-    : [];
-
-  const steps: Step[] = [...recordAhead(ctx), ...pre];
-  if (!barrier) {
-    steps.push({
-      kind: 'await-deployed',
-      distributionIds: [...new Set(ctx.targets.map((t) => t.distributionId))],
-    });
-    return steps;
-  }
-  steps.push(...post, ...release, ...recordFinal(ctx));
-  return steps;
 }
 
-function markerHas(ctx: PlanContext): boolean {
-  const id = parseListenerArn(ctx.observed.listener.arn).listenerId;
-  return parseMarker(ctx.observed.loadBalancer.tags[LB_MARKER_TAG]).includes(id);
-}
-
-function recordAhead(ctx: PlanContext): Step[] {
-  if (!ctx.spec) return [];
-  const marked = markerHas(ctx);
-  if (sameRecord(ctx.ahead, ctx.observed.record) && marked) return [];
-  return [{ kind: 'write-record', record: ctx.ahead, marker: marked ? 'keep' : 'add' }];
-}
-
-function recordFinal(ctx: PlanContext): Step[] {
-  if (!ctx.spec) return [{ kind: 'delete-record' }];
-  if (sameRecord(ctx.final, ctx.ahead)) return [];
-  return [{ kind: 'write-record', record: ctx.final, marker: 'keep' }];
-}
+const awaitDeployed = (ctx: PlanContext): Step => ({
+  kind: 'await-deployed',
+  distributionIds: [...new Set(ctx.targets.map((t) => t.distributionId))],
+});

@@ -1,4 +1,4 @@
-import { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IngressPermission, LockRecord } from '../record';
 import { RuleRole } from '../observed';
 

@@ -63,30 +63,33 @@ export const headerValues = (conditions: RuleCondition[], name: string): string[
 /** The rule's conditions with every condition on any of `names` replaced by one on `name`. */
 export function withHeaderCondition(
   conditions: RuleCondition[],
-  names: string[],
+  names: readonly string[],
   name: string,
-  values: string[],
+  values: readonly string[],
 ): RuleCondition[] {
   const others = conditions
     .filter((c) => !names.some((n) => isHeaderCondition(c, n)))
     .map(normalizeCondition);
-  return [...others, headerCondition(name, values)];
+  return [...others, headerCondition(name, [...values])];
 }
 
-export const withoutHeaderConditions = (conditions: RuleCondition[], names: string[]): RuleCondition[] =>
+export const withoutHeaderConditions = (
+  conditions: RuleCondition[],
+  names: readonly string[],
+): RuleCondition[] =>
   conditions.filter((c) => !names.some((n) => isHeaderCondition(c, n))).map(normalizeCondition);
 
 /** Whether requests matching these actions reach a target (forward, possibly after authenticate). */
 export const forwards = (actions: Action[]): boolean => actions.some((a) => a.Type === 'forward');
 
 /** Same set of values, ignoring case (ALB header matching is case-insensitive). */
-export function sameValues(a: string[], b: string[]): boolean {
+export function sameValues(a: readonly string[], b: readonly string[]): boolean {
   const sa = new Set(a.map(lower));
   const sb = new Set(b.map(lower));
   return sa.size === sb.size && [...sa].every((v) => sb.has(v));
 }
 
-export function unionValues(...lists: string[][]): string[] {
+export function unionValues(...lists: (readonly string[])[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const v of lists.flat()) {
@@ -98,7 +101,7 @@ export function unionValues(...lists: string[][]): string[] {
   return out;
 }
 
-export const subsetOf = (a: string[], b: string[]): boolean => {
+export const subsetOf = (a: readonly string[], b: readonly string[]): boolean => {
   const sb = new Set(b.map(lower));
   return a.every((v) => sb.has(lower(v)));
 };

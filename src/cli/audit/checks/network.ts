@@ -5,7 +5,7 @@ import {
   RULES_PER_GROUP_QUOTA,
 } from '../../../engine/plan/controls/security-group';
 import { coversPort, flatten, isOpen } from '../../../engine/rules/ingress';
-import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../../engine/observe';
+import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../../engine/rules/prefix-lists';
 import { Observed, ObservedGroup, PrefixListRef } from '../../../engine/observed';
 import { loadBalancerName } from '../describe';
 import { Finding, finding } from '../findings';

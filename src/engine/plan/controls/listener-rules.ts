@@ -1,4 +1,4 @@
-import { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   cleanActions,
   countConditionValues,
@@ -18,8 +18,10 @@ import {
 } from '../../rules/alb';
 import { LockError } from '../../errors';
 import { Observed, ObservedRule } from '../../observed';
+import { LockRecord } from '../../record';
 import { needsCatchAll } from '../../spec';
 import { Step } from '../steps';
+import { Planned, RecordChange, unchanged } from '../change';
 import { originHeaderValue, PlanContext } from '../context';
 
 /**
@@ -30,10 +32,10 @@ import { originHeaderValue, PlanContext } from '../context';
 export const catchAllOf = (o: Observed): ObservedRule | undefined =>
   o.rules.find((r) => r.role === 'catch-all');
 
-const lockNamesOn = (rule: ObservedRule, names: string[]): string[] =>
+const lockNamesOn = (rule: ObservedRule, names: readonly string[]): string[] =>
   names.filter((n) => rule.conditions.some((c) => isHeaderCondition(c, n)));
 
-const lockValues = (rule: ObservedRule, names: string[]): string[] =>
+const lockValues = (rule: ObservedRule, names: readonly string[]): string[] =>
   unionValues(...names.map((n) => headerValues(rule.conditions, n)));
 
 /** The actions the listener had before the lock: the live default unless it is the lock's deny. */
@@ -70,16 +72,19 @@ export function widened(ctx: PlanContext, current: string[]): string[] {
   );
 }
 
-/** Pre-barrier: the catch-all exists and every lock condition accepts the desired values too. */
-export function acceptSteps(ctx: PlanContext): Step[] {
+/**
+ * Pre-barrier: the catch-all exists and every lock condition accepts the desired values too. The record
+ * keeps the original default actions, in case the catch-all rule that carries them is lost.
+ */
+export function accept(ctx: PlanContext): Planned {
   const o = ctx.observed;
   const steps: Step[] = [];
   // Rules being released later in this run still gate traffic until then: they accept the new value too.
   for (const r of o.rules.filter((x) => x.role === 'guard' || x.role === 'catch-all'))
     steps.push(...widenRule(ctx, r));
-  if (!needsCatchAll(ctx.enforce)) return steps;
+  if (!needsCatchAll(ctx.enforce)) return { steps, change: unchanged };
   const original = originalDefaultActions(ctx);
-  ctx.ahead.defaultActions = cleanActions(original);
+  const change: RecordChange = (r) => ({ ...r, defaultActions: cleanActions(original) });
   const catchAll = catchAllOf(o);
   if (!catchAll) {
     const taken = o.rules.find((r) => r.priority === LAST_PRIORITY);
@@ -107,7 +112,7 @@ export function acceptSteps(ctx: PlanContext): Step[] {
       });
     }
   }
-  return steps;
+  return { steps, change };
 }
 
 function widenRule(ctx: PlanContext, rule: ObservedRule): Step[] {
@@ -145,7 +150,7 @@ export function checkRoom(ctx: PlanContext): void {
 }
 
 /** Post-barrier: guard every forwarding rule, and narrow every lock condition to the secret's values. */
-export function guardSteps(ctx: PlanContext): Step[] {
+export function guard(ctx: PlanContext): Planned {
   const steps: Step[] = [];
   const set = (rule: ObservedRule, why: string): Step => ({
     kind: 'modify-rule',
@@ -162,7 +167,7 @@ export function guardSteps(ctx: PlanContext): Step[] {
   const catchAll = catchAllOf(ctx.observed);
   if (needsCatchAll(ctx.enforce) && catchAll && !settled(catchAll))
     steps.push(set(catchAll, 'narrow the catch-all rule to the current header'));
-  if (!ctx.enforce.ListenerRules) return steps;
+  if (!ctx.enforce.ListenerRules) return { steps, change: unchanged };
   for (const r of ctx.observed.rules) {
     if (r.role === 'catch-all' || !forwards(r.actions) || settled(r)) continue;
     if (r.role !== 'guard') steps.push({ kind: 'tag-rule', ruleArn: r.arn, role: 'guard' });
@@ -175,11 +180,15 @@ export function guardSteps(ctx: PlanContext): Step[] {
       ),
     );
   }
-  return steps;
+  return { steps, change: unchanged };
 }
 
-/** Release: unguard rules (after the default is restored), then drop the catch-all if no longer needed. */
-export function releaseSteps(ctx: PlanContext): Step[] {
+/**
+ * Release: unguard rules (after the default is restored), then drop the catch-all if no longer needed.
+ * Past the barrier every lock condition carries the desired name only, and without a catch-all the
+ * record no longer needs the original default actions.
+ */
+export function release(ctx: PlanContext): Planned {
   const steps: Step[] = [];
   if (!ctx.enforce.ListenerRules) {
     for (const r of ctx.observed.rules.filter((x) => x.role === 'guard')) {
@@ -196,9 +205,15 @@ export function releaseSteps(ctx: PlanContext): Step[] {
   }
   const catchAll = catchAllOf(ctx.observed);
   if (!needsCatchAll(ctx.enforce) && catchAll) steps.push({ kind: 'delete-rule', ruleArn: catchAll.arn });
-  if (!needsCatchAll(ctx.enforce)) delete ctx.final.defaultActions;
-  return steps;
+  const change: RecordChange = (r) => {
+    const switched = ctx.spec ? { ...r, headerNames: [ctx.headerName] } : r;
+    return needsCatchAll(ctx.enforce) ? switched : withoutDefaultActions(switched);
+  };
+  return { steps, change };
 }
+
+const withoutDefaultActions = ({ defaultActions: _dropped, ...rest }: Readonly<LockRecord>): LockRecord =>
+  rest;
 
 /** Holds when the catch-all and every forwarding rule require the header with only the secret's values. */
 export function holds(o: Observed, headerName: string, values: string[]): boolean {

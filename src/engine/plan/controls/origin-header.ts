@@ -1,16 +1,17 @@
 import { subsetOf } from '../../rules/alb';
 import { LockError } from '../../errors';
-import { OriginStamp } from '../../record';
+import { LockRecord, OriginStamp } from '../../record';
 import { needsCatchAll } from '../../spec';
 import { OriginEdit, Step } from '../steps';
-import { addStamp, originHeaderValue, PlanContext, sameStamp, TargetOrigin } from '../context';
+import { NOTHING_PLANNED, Planned, sameStamp, withStamp } from '../change';
+import { originHeaderValue, PlanContext, TargetOrigin } from '../context';
 
 /** Origin header: the distribution's origins for this load balancer send the secret header. */
 
 const MAX_CUSTOM_HEADERS = 30;
 const HTTPS_ONLY = 'https-only';
 
-const sendsAccepted = (t: TargetOrigin, name: string, values: string[]): boolean => {
+const sendsAccepted = (t: TargetOrigin, name: string, values: readonly string[]): boolean => {
   const v = originHeaderValue(t.origin, name);
   return v !== undefined && subsetOf([v], values);
 };
@@ -32,28 +33,30 @@ function grouped(edits: { distributionId: string; edit: OriginEdit }[], why: str
   }));
 }
 
-/** Pre-barrier: stamp each target origin (after the rules accept the value). */
-export function stampSteps(ctx: PlanContext): Step[] {
-  if (!ctx.enforce.OriginHeader) return [];
+/** Pre-barrier: stamp each target origin (after the rules accept the value); the record lists the stamps. */
+export function stamp(ctx: PlanContext): Planned {
+  if (!ctx.enforce.OriginHeader) return NOTHING_PLANNED;
   const edits: { distributionId: string; edit: OriginEdit }[] = [];
+  const stamps: OriginStamp[] = [];
   for (const t of ctx.targets) {
     const edit: OriginEdit = { originId: t.origin.Id ?? '' };
-    const stamp: OriginStamp = {
+    const wanted: OriginStamp = {
       DistributionId: t.distributionId,
       OriginId: edit.originId,
       HeaderName: ctx.headerName,
     };
-    const recorded = ctx.ahead.stamps.some((x) => sameStamp(x, stamp));
+    // The lock's own stamp: recorded by an earlier run, or made earlier in this loop.
+    const recorded = [...(ctx.observed.record?.stamps ?? []), ...stamps].some((x) => sameStamp(x, wanted));
     const live = originHeaderValue(t.origin, ctx.headerName);
     if (!recorded && live !== undefined) {
       if (!subsetOf([live], ctx.values)) {
         // Overwriting a foreign value could not be undone without storing it (it may be a secret).
         throw new LockError(
           'InvalidRequest',
-          `HeaderName: origin '${stamp.OriginId}' already sends '${ctx.headerName}' with a value that is not the secret's; remove that header or choose another HeaderName`,
+          `HeaderName: origin '${wanted.OriginId}' already sends '${ctx.headerName}' with a value that is not the secret's; remove that header or choose another HeaderName`,
         );
       }
-      stamp.Adopted = true;
+      wanted.Adopted = true;
     }
     if (!sendsWanted(ctx, t)) {
       const count = t.origin.CustomHeaders?.Items?.length ?? 0;
@@ -75,17 +78,16 @@ export function stampSteps(ctx: PlanContext): Step[] {
       }
       if (policy !== HTTPS_ONLY) {
         edit.protocolPolicy = HTTPS_ONLY;
-        stamp.OriginalProtocolPolicy = policy;
+        wanted.OriginalProtocolPolicy = policy;
       }
     }
-    const existing = ctx.ahead.stamps.find((s) => sameStamp(s, stamp));
-    if (existing && stamp.OriginalProtocolPolicy && !existing.OriginalProtocolPolicy) {
-      existing.OriginalProtocolPolicy = stamp.OriginalProtocolPolicy;
-    }
-    addStamp(ctx.ahead.stamps, stamp);
+    stamps.push(wanted);
     if (edit.setHeader || edit.protocolPolicy) edits.push({ distributionId: t.distributionId, edit });
   }
-  return grouped(edits, 'send the secret header from the origin');
+  return {
+    steps: grouped(edits, 'send the secret header from the origin'),
+    change: (r) => ({ ...r, stamps: stamps.reduce(withStamp, r.stamps) }),
+  };
 }
 
 /** With OriginHeader unmanaged the user stamps the origins; denying before they do would be an outage. */
@@ -116,7 +118,7 @@ const stillRequired = (ctx: PlanContext, s: OriginStamp): boolean =>
   !ctx.enforce.OriginHeader;
 
 /** Post-barrier release: stamps no longer wanted lose their header, https-only goes back. */
-export function unstampSteps(ctx: PlanContext): Step[] {
+export function unstamp(ctx: PlanContext, undoLog: Readonly<LockRecord>): Planned {
   const wanted = ctx.enforce.OriginHeader
     ? ctx.targets.map((t) => ({
         DistributionId: t.distributionId,
@@ -126,7 +128,7 @@ export function unstampSteps(ctx: PlanContext): Step[] {
     : [];
   const edits: { distributionId: string; edit: OriginEdit }[] = [];
   const keep: OriginStamp[] = [];
-  for (const s of ctx.final.stamps) {
+  for (const s of undoLog.stamps) {
     const origin = ctx.observed.distributions[s.DistributionId]?.origins.find((o) => o.Id === s.OriginId);
     const isWanted = wanted.some((w) => sameStamp(w, s));
     if (isWanted && (ctx.enforce.HttpsOrigin || !s.OriginalProtocolPolicy)) {
@@ -151,8 +153,11 @@ export function unstampSteps(ctx: PlanContext): Step[] {
     if (origin && (edit.removeHeader || edit.protocolPolicy))
       edits.push({ distributionId: s.DistributionId, edit });
   }
-  ctx.final.stamps = keep.map((s) => JSON.parse(JSON.stringify(s)) as OriginStamp);
-  return grouped(edits, 'remove the secret header from the origin');
+  const kept = keep.map((s) => JSON.parse(JSON.stringify(s)) as OriginStamp);
+  return {
+    steps: grouped(edits, 'remove the secret header from the origin'),
+    change: (r) => ({ ...r, stamps: kept }),
+  };
 }
 
 export function holds(targets: TargetOrigin[], name: string, values: string[]): boolean {

@@ -9,10 +9,11 @@ import {
   sameSource,
 } from '../../rules/ingress';
 import { Observed, ObservedGroup, PrefixListRef } from '../../observed';
-import { IngressPermission } from '../../record';
+import { GroupPermission, IngressPermission, LockRecord } from '../../record';
+import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../rules/prefix-lists';
 import { Step } from '../steps';
-import { addGroupPermission, PlanContext } from '../context';
-import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../observe';
+import { NOTHING_PLANNED, Planned, withGroupPermission } from '../change';
+import { PlanContext } from '../context';
 
 /** Security groups: admit CloudFront's origin-facing prefix lists, then close the port to the internet. */
 
@@ -88,8 +89,8 @@ export function projectedUsage(
 }
 
 /** Before anything else: the prefix lists are admitted (quota checked for every group before any write). */
-export function admitSteps(ctx: PlanContext): Step[] {
-  if (!ctx.enforce.SecurityGroup) return [];
+export function admit(ctx: PlanContext): Planned {
+  if (!ctx.enforce.SecurityGroup) return NOTHING_PLANNED;
   const o = ctx.observed;
   if (o.groups.length === 0) {
     throw new LockError(
@@ -100,6 +101,7 @@ export function admitSteps(ctx: PlanContext): Step[] {
   const lists = requiredLists(o);
   const v6Ids = new Set(o.prefixLists.v6 ? [o.prefixLists.v6.id] : []);
   const steps: Step[] = [];
+  const admitted: GroupPermission[] = [];
   for (const g of o.groups) {
     const live = flatten(g.permissions);
     const { usage } = projectedUsage(o, g, ctx.port);
@@ -115,40 +117,49 @@ export function admitSteps(ctx: PlanContext): Step[] {
       }
       usage[family] = after;
       const permission = prefixPermission(list.id, ctx.port);
-      addGroupPermission(ctx.ahead.admitted, { groupId: g.groupId, permission });
+      admitted.push({ groupId: g.groupId, permission });
       steps.push({ kind: 'authorize-ingress', groupId: g.groupId, permission, tagListener: true });
     }
   }
-  return steps;
+  return { steps, change: (r) => ({ ...r, admitted: admitted.reduce(withGroupPermission, r.admitted) }) };
 }
 
 /** Last: open ingress on the listener port is revoked, keeping the rest of a wider rule open. */
-export function revokeSteps(ctx: PlanContext): Step[] {
-  if (!ctx.enforce.SecurityGroup) return [];
+export function revoke(ctx: PlanContext): Planned {
+  if (!ctx.enforce.SecurityGroup) return NOTHING_PLANNED;
   const steps: Step[] = [];
+  const remainders: GroupPermission[] = [];
+  const revoked: GroupPermission[] = [];
   for (const g of ctx.observed.groups) {
     const { open, pieces } = openOnPort(flatten(g.permissions), ctx.port);
     for (const piece of pieces) {
-      addGroupPermission(ctx.ahead.remainders, { groupId: g.groupId, permission: piece });
+      remainders.push({ groupId: g.groupId, permission: piece });
       steps.push({ kind: 'authorize-ingress', groupId: g.groupId, permission: piece, tagListener: false });
     }
     for (const p of open) {
-      addGroupPermission(ctx.ahead.revoked, { groupId: g.groupId, permission: p });
+      revoked.push({ groupId: g.groupId, permission: p });
       steps.push({ kind: 'revoke-ingress', groupId: g.groupId, permission: p });
     }
   }
-  return steps;
+  return {
+    steps,
+    change: (r) => ({
+      ...r,
+      remainders: remainders.reduce(withGroupPermission, r.remainders),
+      revoked: revoked.reduce(withGroupPermission, r.revoked),
+    }),
+  };
 }
 
-/** Release: restore revoked ingress first, then remove what the lock added. */
-export function releaseSteps(ctx: PlanContext): Step[] {
-  if (ctx.enforce.SecurityGroup) return [];
+/** Release: restore revoked ingress first, then remove what the lock added; the record forgets all three. */
+export function release(ctx: PlanContext, undoLog: Readonly<LockRecord>): Planned {
+  if (ctx.enforce.SecurityGroup) return NOTHING_PLANNED;
   const steps: Step[] = [];
   const liveOf = (groupId: string): IngressPermission[] | undefined => {
     const g = ctx.observed.groups.find((x) => x.groupId === groupId);
     return g ? flatten(g.permissions) : undefined;
   };
-  for (const e of ctx.final.revoked) {
+  for (const e of undoLog.revoked) {
     const live = liveOf(e.groupId);
     if (live && !hasPermission(live, e.permission)) {
       steps.push({
@@ -159,20 +170,17 @@ export function releaseSteps(ctx: PlanContext): Step[] {
       });
     }
   }
-  for (const e of [...ctx.final.remainders, ...ctx.final.admitted]) {
+  for (const e of [...undoLog.remainders, ...undoLog.admitted]) {
     const live = liveOf(e.groupId);
     // A remainder identical to a restored rule is the restored rule: keep it.
-    const restored = ctx.final.revoked.some(
+    const restored = undoLog.revoked.some(
       (r) => r.groupId === e.groupId && sameSource(r.permission, e.permission),
     );
     if (live && hasPermission(live, e.permission) && !restored) {
       steps.push({ kind: 'revoke-ingress', groupId: e.groupId, permission: e.permission });
     }
   }
-  ctx.final.revoked = [];
-  ctx.final.remainders = [];
-  ctx.final.admitted = [];
-  return steps;
+  return { steps, change: (r) => ({ ...r, revoked: [], remainders: [], admitted: [] }) };
 }
 
 /** Whether the control holds right now (the drift surface). */
