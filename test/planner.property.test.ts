@@ -582,7 +582,7 @@ describe('regressions first found by these properties', () => {
   });
 
   // An update that drops the catch-all (neither ListenerRules nor DenyDefault any more) while the
-  // secret value changes: acceptSteps returns early, so the catch-all and guards are not widened, yet
+  // secret value changes: accept returns early, so the catch-all and guards are not widened, yet
   // the origins are stamped with the new value while the deny default and guards (released only past
   // the barrier) still require the old one: CloudFront traffic is denied until the next round.
   test('update: releasing the catch-all while the secret changes keeps CloudFront traffic flowing', () => {
@@ -664,7 +664,7 @@ describe('regressions first found by these properties', () => {
     );
   });
 
-  // admitSteps checks the quota for the prefix lists only; revokeSteps then authorizes the leftover
+  // admit checks the quota for the prefix lists only; revoke then authorizes the leftover
   // port ranges of a wider open rule (up to 4 rules for protocol -1) before revoking it.
   test('ingress: revoking a wider open rule stays within the rules-per-group quota', () => {
     const arb = observedArb().chain((raw) =>
@@ -683,7 +683,7 @@ describe('regressions first found by these properties', () => {
   });
 
   // Two open rules of one family that cover the port (e.g. `-1` and `tcp 0-65535`, or `tcp 0-100` and
-  // `tcp 0-200`) share a leftover range; revokeSteps authorizes it twice (InvalidPermission.Duplicate).
+  // `tcp 0-200`) share a leftover range; revoke authorizes it twice (InvalidPermission.Duplicate).
   test('ingress: leftover ranges shared by two open rules are authorized once', () => {
     const arb = observedArb({ maxIngress: 2 })
       .chain((o) =>
