@@ -4,7 +4,16 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { LOOPBACK } from '../ports';
 import { enforceLimits, StateClients, withoutClientSecrets } from './limits';
-import { classify, isRead, serverError, Service, throttling, WireError, WireRequest } from './wire';
+import {
+  accessDenied,
+  classify,
+  isRead,
+  serverError,
+  Service,
+  throttling,
+  WireError,
+  WireRequest,
+} from './wire';
 
 /**
  * A loopback proxy in front of moto that behaves the way real AWS does where moto is lenient: it
@@ -16,7 +25,7 @@ import { classify, isRead, serverError, Service, throttling, WireError, WireRequ
 
 export type Fault =
   /** The call never reaches moto: AWS answers throttling / a 5xx, or the connection is reset. */
-  | { kind: 'throttle' | 'server-error' | 'reset'; operation: string; times?: number }
+  | { kind: 'throttle' | 'server-error' | 'reset' | 'deny'; operation: string; times?: number }
   /** The write reaches moto and lands, then the connection is dropped before the answer. */
   | { kind: 'lose-response'; operation: string; times?: number }
   /** After `after` lands, the next `times` calls of `read` answer what they answered before it. */
@@ -26,7 +35,7 @@ export interface EmulatorEvent {
   service: Service | 'other';
   operation: string;
   /** forwarded, or what the emulator did instead / as well. */
-  what: 'forwarded' | 'throttled' | 'server-error' | 'reset' | 'response-lost' | 'stale' | 'limit';
+  what: 'forwarded' | 'throttled' | 'server-error' | 'denied' | 'reset' | 'response-lost' | 'stale' | 'limit';
   status?: number;
 }
 
@@ -155,6 +164,7 @@ export async function startEmulator(opts: {
 
     if (take('throttle', r.operation)) return fail(throttling(r.service), 'throttled');
     if (take('server-error', r.operation)) return fail(serverError(r.service), 'server-error');
+    if (take('deny', r.operation)) return fail(accessDenied(r.service), 'denied');
     if (take('reset', r.operation)) {
       note('reset');
       req.socket.destroy();

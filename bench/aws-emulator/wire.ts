@@ -6,7 +6,14 @@ import { IncomingHttpHeaders } from 'node:http';
  * so the lock's error mapping, then see what they would see from AWS).
  */
 
-export type Service = 'ec2' | 'elasticloadbalancing' | 'cloudfront' | 'secretsmanager' | 'tagging' | 'sts';
+export type Service =
+  | 'ec2'
+  | 'elasticloadbalancing'
+  | 'cloudfront'
+  | 'secretsmanager'
+  | 'tagging'
+  | 'servicequotas'
+  | 'sts';
 
 export interface WireRequest {
   service: Service | 'other';
@@ -42,6 +49,8 @@ export function classify(
   const target = String(headers['x-amz-target'] ?? '');
   if (scope === 'secretsmanager' || target.startsWith('secretsmanager.'))
     return { ...base, service: 'secretsmanager', operation: target.split('.')[1] ?? '' };
+  if (scope === 'servicequotas' || target.startsWith('ServiceQuotas'))
+    return { ...base, service: 'servicequotas', operation: target.split('.')[1] ?? '' };
   if (scope === 'tagging' || target.startsWith('ResourceGroupsTaggingAPI'))
     return { ...base, service: 'tagging', operation: target.split('.')[1] ?? '' };
   if (scope === 'cloudfront') {
@@ -80,7 +89,7 @@ export function wireError(
   code: string,
   message: string,
 ): WireError {
-  if (service === 'secretsmanager' || service === 'tagging') {
+  if (service === 'secretsmanager' || service === 'tagging' || service === 'servicequotas') {
     return {
       status,
       headers: {
@@ -101,9 +110,23 @@ export function wireError(
 /** The throttling answer each service gives (EC2 says RequestLimitExceeded with HTTP 503). */
 export function throttling(service: Service | 'other'): WireError {
   if (service === 'ec2') return wireError(service, 503, 'RequestLimitExceeded', 'Request limit exceeded.');
-  if (service === 'secretsmanager' || service === 'tagging')
+  if (service === 'secretsmanager' || service === 'tagging' || service === 'servicequotas')
     return wireError(service, 400, 'ThrottlingException', 'Rate exceeded');
   return wireError(service, 400, 'Throttling', 'Rate exceeded');
+}
+
+/** Access denied as each service reports it. */
+export function accessDenied(service: Service | 'other'): WireError {
+  if (service === 'ec2')
+    return wireError(
+      service,
+      403,
+      'UnauthorizedOperation',
+      'You are not authorized to perform this operation.',
+    );
+  if (service === 'secretsmanager' || service === 'tagging' || service === 'servicequotas')
+    return wireError(service, 400, 'AccessDeniedException', 'User is not authorized to perform this action');
+  return wireError(service, 403, 'AccessDenied', 'User is not authorized to perform this action');
 }
 
 /** A server-side failure as each service reports it. */

@@ -3,6 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 
 export interface AwsClients {
   ec2: EC2Client;
@@ -10,6 +11,7 @@ export interface AwsClients {
   cloudfront: CloudFrontClient;
   secrets: SecretsManagerClient;
   tagging: ResourceGroupsTaggingAPIClient;
+  quotas: ServiceQuotasClient;
 }
 
 export interface ClientOptions {
@@ -42,6 +44,7 @@ export function createClients(opts: ClientOptions): AwsClients {
     cloudfront: new CloudFrontClient({ ...common, region: 'us-east-1' }),
     secrets: new SecretsManagerClient(common),
     tagging: new ResourceGroupsTaggingAPIClient(common),
+    quotas: new ServiceQuotasClient(common),
   };
   opts.customize?.(clients);
   return clients;

@@ -24,8 +24,9 @@ import { observeDistribution } from './observe';
 import {
   encodeRecord,
   IngressPermission,
-  LB_MARKER_TAG,
-  parseMarker,
+  markerIds,
+  markerTagKeys,
+  markerTags,
   recordTagKeys,
   RULE_ROLE_TAG,
   SG_RULE_TAG,
@@ -94,32 +95,35 @@ async function writeRecord(
   }
   if (step.marker === 'add') {
     const id = parseListenerArn(observed.listener.arn).listenerId;
-    const ids = [...new Set([...parseMarker(observed.loadBalancer.tags[LB_MARKER_TAG]), id])];
+    await writeMarker(clients, observed, [...new Set([...markerIds(observed.loadBalancer.tags), id])]);
+  }
+}
+
+/** The load balancer's marker tags listing `ids` (none when empty); stale marker keys go. */
+async function writeMarker(clients: AwsClients, observed: Observed, ids: string[]): Promise<void> {
+  const tags = markerTags(ids);
+  const lb = observed.loadBalancer;
+  if (Object.keys(tags).length > 0) {
     await clients.elbv2.send(
       new AddTagsCommand({
-        ResourceArns: [observed.loadBalancer.arn],
-        Tags: [{ Key: LB_MARKER_TAG, Value: ids.join(' ') }],
+        ResourceArns: [lb.arn],
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
       }),
     );
   }
+  const stale = markerTagKeys(lb.tags).filter((k) => !(k in tags));
+  if (stale.length > 0)
+    await clients.elbv2.send(new RemoveTagsCommand({ ResourceArns: [lb.arn], TagKeys: stale }));
 }
 
 async function deleteRecord(clients: AwsClients, observed: Observed) {
   const keys = recordTagKeys(observed.listener.tags);
   const id = parseListenerArn(observed.listener.arn).listenerId;
-  const rest = parseMarker(observed.loadBalancer.tags[LB_MARKER_TAG]).filter((x) => x !== id);
-  if (rest.length > 0) {
-    await clients.elbv2.send(
-      new AddTagsCommand({
-        ResourceArns: [observed.loadBalancer.arn],
-        Tags: [{ Key: LB_MARKER_TAG, Value: rest.join(' ') }],
-      }),
-    );
-  } else if (observed.loadBalancer.tags[LB_MARKER_TAG] !== undefined) {
-    await clients.elbv2.send(
-      new RemoveTagsCommand({ ResourceArns: [observed.loadBalancer.arn], TagKeys: [LB_MARKER_TAG] }),
-    );
-  }
+  await writeMarker(
+    clients,
+    observed,
+    markerIds(observed.loadBalancer.tags).filter((x) => x !== id),
+  );
   if (keys.length > 0)
     await clients.elbv2.send(new RemoveTagsCommand({ ResourceArns: [observed.listener.arn], TagKeys: keys }));
 }

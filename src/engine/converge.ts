@@ -9,8 +9,8 @@ import * as securityGroup from './plan/controls/security-group';
 import { LockError } from './errors';
 import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
-import { plan } from './plan/plan';
-import { LB_MARKER_TAG, LockRecord, parseMarker } from './record';
+import { planWithinQuotas, QuotaBook } from './plan-within-quotas';
+import { LB_MARKER_TAG, LockRecord, markerIds } from './record';
 import { readSecretValues, SecretValues, secretValueList } from './secret';
 import { LockSpec } from './spec';
 
@@ -36,11 +36,16 @@ export async function converge(
   const secret = spec ? await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey) : undefined;
   const values = secret ? secretValueList(secret) : [];
   const sendValue = secret && options.sendValue ? options.sendValue(secret) : undefined;
+  const quotas = new QuotaBook(clients);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : []);
     // Releasing a listener whose record is gone (deleted by the last round) is done.
     if (!spec && !observed.record) return { state: 'done', observed };
-    const steps = plan({ spec, observed, values, owner: options.owner, sendValue });
+    const steps = await planWithinQuotas(
+      clients,
+      { spec, observed, values, owner: options.owner, sendValue },
+      quotas,
+    );
     if (steps.length === 0) return { state: 'done', observed };
     const result = await applySteps(clients, observed, steps, progress);
     if (result.state === 'waiting') return result;
@@ -124,9 +129,8 @@ export async function listLockArns(clients: AwsClients): Promise<string[]> {
   )) {
     for (const r of page.ResourceTagMappingList ?? []) {
       const lbArn = r.ResourceARN ?? '';
-      const marker = r.Tags?.find((t) => t.Key === LB_MARKER_TAG)?.Value;
-      for (const id of parseMarker(marker))
-        arns.push(`${lbArn.replace(':loadbalancer/', ':listener/')}/${id}`);
+      const tags = Object.fromEntries((r.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      for (const id of markerIds(tags)) arns.push(`${lbArn.replace(':loadbalancer/', ':listener/')}/${id}`);
     }
   }
   return arns.sort();

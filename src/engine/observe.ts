@@ -6,6 +6,7 @@ import {
   DescribeTagsCommand,
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
+  paginateDescribeListeners,
   paginateDescribeRules,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../aws/clients';
@@ -48,6 +49,7 @@ async function observeRules(clients: AwsClients, listenerArn: string): Promise<O
         priority: Number(r.Priority),
         conditions: r.Conditions ?? [],
         actions: r.Actions ?? [],
+        tagCount: Object.keys(tags[r.RuleArn ?? ''] ?? {}).length,
       };
       if (role === 'catch-all' || role === 'guard') rule.role = role as RuleRole;
       return rule;
@@ -67,7 +69,8 @@ async function observePrefixLists(
     { Filters: [{ Name: 'prefix-list-name', Values: [CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST] }] },
   )) {
     for (const pl of page.PrefixLists ?? []) {
-      const ref = { id: pl.PrefixListId ?? '', weight: pl.MaxEntries ?? CLOUDFRONT_LIST_WEIGHT };
+      // AWS documents the weight of the CloudFront lists; MaxEntries is not that weight.
+      const ref = { id: pl.PrefixListId ?? '', weight: CLOUDFRONT_LIST_WEIGHT };
       weights[ref.id] = ref.weight;
       if (pl.PrefixListName === CLOUDFRONT_V4_LIST) v4 = ref;
       if (pl.PrefixListName === CLOUDFRONT_V6_LIST) v6 = ref;
@@ -210,4 +213,23 @@ export async function observe(
     distributions,
     record,
   };
+}
+
+/** Rules on every listener of the load balancer, default rules excluded (the ALB rule quota counts these). */
+export async function countLoadBalancerRules(clients: AwsClients, loadBalancerArn: string): Promise<number> {
+  let count = 0;
+  for await (const page of paginateDescribeListeners(
+    { client: clients.elbv2 },
+    { LoadBalancerArn: loadBalancerArn },
+  )) {
+    for (const l of page.Listeners ?? []) {
+      for await (const rules of paginateDescribeRules(
+        { client: clients.elbv2 },
+        { ListenerArn: l.ListenerArn },
+      )) {
+        count += (rules.Rules ?? []).filter((r) => !r.IsDefault).length;
+      }
+    }
+  }
+  return count;
 }

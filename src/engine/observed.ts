@@ -29,6 +29,8 @@ export interface ObservedRule {
   conditions: RuleCondition[];
   actions: Action[];
   role?: RuleRole;
+  /** How many tags the rule has (the lock adds one to a rule it guards; ELB allows 50). */
+  tagCount?: number;
 }
 
 export interface ObservedGroup {

@@ -1,5 +1,6 @@
 import { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { LIMITS, tagValueChunks } from './limits';
 import { DenyResponseSpec, LockSpec } from './spec';
 
 /**
@@ -12,8 +13,6 @@ export const RECORD_TAG_PREFIX = 'acme:origin-lock:record:';
 export const LB_MARKER_TAG = 'acme:origin-lock:listeners';
 export const RULE_ROLE_TAG = 'acme:origin-lock:role';
 export const SG_RULE_TAG = 'acme:origin-lock:listener';
-// ELB tag values are at most 256 characters from a restricted set; base64url fits it.
-const CHUNK = 256;
 
 /** One ingress permission reduced to a single source, so it can be revoked and restored exactly. */
 export interface IngressPermission {
@@ -68,12 +67,9 @@ export function emptyRecord(spec: LockSpec): LockRecord {
 }
 
 export function encodeRecord(record: LockRecord): Record<string, string> {
+  // base64url fits the character set ELB allows in tag values.
   const packed = deflateRawSync(Buffer.from(JSON.stringify(record))).toString('base64url');
-  const tags: Record<string, string> = {};
-  for (let i = 0; i * CHUNK < packed.length; i++) {
-    tags[`${RECORD_TAG_PREFIX}${i}`] = packed.slice(i * CHUNK, (i + 1) * CHUNK);
-  }
-  return tags;
+  return Object.fromEntries(tagValueChunks(packed).map((chunk, i) => [`${RECORD_TAG_PREFIX}${i}`, chunk]));
 }
 
 /** Reads the record from a listener's tags; undefined when the listener carries no lock. */
@@ -95,6 +91,32 @@ export const recordTagKeys = (tags: Record<string, string>): string[] =>
 
 export const parseMarker = (value: string | undefined): string[] =>
   (value ?? '').split(' ').filter((s) => s.length > 0);
+
+const isMarkerKey = (key: string): boolean => key === LB_MARKER_TAG || key.startsWith(`${LB_MARKER_TAG}:`);
+
+/** The locked listener ids of a load balancer, from all of its marker tags. */
+export const markerIds = (tags: Record<string, string>): string[] =>
+  Object.keys(tags)
+    .filter(isMarkerKey)
+    .sort()
+    .flatMap((k) => parseMarker(tags[k]));
+
+export const markerTagKeys = (tags: Record<string, string>): string[] =>
+  Object.keys(tags).filter(isMarkerKey);
+
+/**
+ * The marker tags for these listener ids: as many ids per tag as fit a tag value (fifteen 16-digit ids),
+ * the first tag always under LB_MARKER_TAG itself so LIST finds the load balancer by that key.
+ */
+export function markerTags(ids: string[]): Record<string, string> {
+  const perTag = Math.floor((LIMITS.tagValueLength + 1) / 17);
+  const tags: Record<string, string> = {};
+  for (let i = 0; i * perTag < ids.length; i++)
+    tags[i === 0 ? LB_MARKER_TAG : `${LB_MARKER_TAG}:${i}`] = ids
+      .slice(i * perTag, (i + 1) * perTag)
+      .join(' ');
+  return tags;
+}
 
 /** JSON with sorted keys, so equal values compare equal whatever order their keys were built in. */
 export function canonicalJson(value: unknown): string {

@@ -1,5 +1,6 @@
 import type { Origin } from '@aws-sdk/client-cloudfront';
 import { LockError, invalid, notFound } from '../errors';
+import { DEFAULT_QUOTAS, Quotas } from '../limits';
 import { Observed } from '../observed';
 import { DenyResponseSpec, EnforceFlags, LockSpec, needsCatchAll } from '../spec';
 
@@ -35,6 +36,8 @@ export interface PlanContext {
   readonly lockDenies: readonly DenyResponseSpec[];
   readonly targets: readonly TargetOrigin[];
   readonly port: number;
+  /** Adjustable AWS quotas to plan within (documented defaults unless the account's were read). */
+  readonly quotas: Readonly<Quotas>;
 }
 
 export const originHeaderValue = (origin: Origin, name: string): string | undefined =>
@@ -77,6 +80,7 @@ export function buildContext(
   observed: Observed,
   values: string[],
   sendValue?: string,
+  quotas: Quotas = DEFAULT_QUOTAS,
 ): PlanContext {
   const record = observed.record;
   if (!spec && !record)
@@ -111,6 +115,7 @@ export function buildContext(
     lockDenies,
     targets,
     port: observed.listener.port,
+    quotas,
   };
 }
 

@@ -1,3 +1,4 @@
+import { Quotas } from '../limits';
 import { LockRecord } from '../record';
 import { Observed } from '../observed';
 import { LockSpec } from '../spec';
@@ -8,6 +9,7 @@ import * as listenerRules from './controls/listener-rules';
 import * as originHeader from './controls/origin-header';
 import * as securityGroup from './controls/security-group';
 import { startRecord, writeRecordAfterRelease, writeUndoLog } from './record-steps';
+import { checkCopyableDefault, checkTagRoom } from './room';
 import { Step } from './steps';
 
 export interface PlanInput {
@@ -20,6 +22,8 @@ export interface PlanInput {
   owner?: string;
   /** The value origins must send (rotation's setSecret: AWSPENDING); default keeps any accepted value. */
   sendValue?: string;
+  /** Adjustable quotas; default the documented defaults (converge re-plans with the account's on a refusal). */
+  quotas?: Quotas;
 }
 
 /** A control's part of a phase, planned from the context alone. */
@@ -47,19 +51,23 @@ const RELEASE: readonly Release[] = [
  * A converged lock plans no steps.
  */
 export function plan(input: PlanInput): Step[] {
-  const ctx = buildContext(input.spec, input.observed, input.values, input.sendValue);
+  const ctx = buildContext(input.spec, input.observed, input.values, input.sendValue, input.quotas);
   // Refusals come before any step is planned.
   listenerRules.checkRoom(ctx);
   originHeader.checkUserStamped(ctx);
+  checkCopyableDefault(ctx);
 
   const widen = inSequence(WIDEN.map((phase) => phase(ctx)));
   const stamping = widen.steps.some((s) => s.kind === 'update-origins');
+  // Planned now even before the barrier: what the record will hold once narrowed must fit in tags.
+  const narrow = inSequence(NARROW.map((phase) => phase(ctx)));
+  const start = startRecord(ctx, input.owner);
+  checkTagRoom(ctx, narrow.change(widen.change(start)), [...widen.steps, ...narrow.steps]);
   if (stamping || !originHeader.barrierReached(ctx)) {
-    const undoLog = widen.change(startRecord(ctx, input.owner));
+    const undoLog = widen.change(start);
     return [...writeUndoLog(ctx, undoLog), ...widen.steps, awaitDeployed(ctx)];
   }
-  const narrow = inSequence(NARROW.map((phase) => phase(ctx)));
-  const undoLog = narrow.change(widen.change(startRecord(ctx, input.owner)));
+  const undoLog = narrow.change(widen.change(start));
   const release = inSequence(RELEASE.map((phase) => phase(ctx, undoLog)));
   const recordAfterRelease = release.change(undoLog);
   return [

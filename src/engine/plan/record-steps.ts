@@ -1,4 +1,4 @@
-import { emptyRecord, LB_MARKER_TAG, LockRecord, parseMarker, sameRecord } from '../record';
+import { emptyRecord, LockRecord, markerIds, sameRecord } from '../record';
 import { LockSpec, parseListenerArn } from '../spec';
 import { PlanContext } from './context';
 import { Step } from './steps';
@@ -22,7 +22,7 @@ export function startRecord(ctx: PlanContext, owner?: string): LockRecord {
 
 function markerHas(ctx: PlanContext): boolean {
   const id = parseListenerArn(ctx.observed.listener.arn).listenerId;
-  return parseMarker(ctx.observed.loadBalancer.tags[LB_MARKER_TAG]).includes(id);
+  return markerIds(ctx.observed.loadBalancer.tags).includes(id);
 }
 
 /** The undo log goes to AWS before any change it describes (write-ahead), unless AWS already holds it. */

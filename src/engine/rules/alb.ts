@@ -1,11 +1,11 @@
 import { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LIMITS } from '../limits';
 import { canonicalJson } from '../record';
 import { DenyResponseSpec } from '../spec';
 
 /** Pure helpers over ALB listener rule shapes. */
 
-export const MAX_CONDITION_VALUES = 5;
-export const MAX_VALUES_PER_CONDITION = 3;
+export const MAX_VALUES_PER_CONDITION = LIMITS.valuesPerCondition;
 export const LAST_PRIORITY = 50000;
 
 const lower = (s: string): string => s.toLowerCase();
@@ -29,8 +29,16 @@ export function conditionValues(c: RuleCondition): string[] {
   }
 }
 
+/** Regular-expression values count against the ALB's condition-value limit like plain ones. */
+const regexValues = (c: RuleCondition): string[] => [
+  ...(c.HostHeaderConfig?.RegexValues ?? []),
+  ...(c.PathPatternConfig?.RegexValues ?? []),
+  ...(c.HttpHeaderConfig?.RegexValues ?? []),
+];
+
+/** Condition values as the ALB counts them against its per-rule limit. */
 export const countConditionValues = (conditions: RuleCondition[]): number =>
-  conditions.reduce((n, c) => n + conditionValues(c).length, 0);
+  conditions.reduce((n, c) => n + conditionValues(c).length + regexValues(c).length, 0);
 
 /**
  * DescribeRules returns host/path conditions with both the legacy `Values` and the typed config;

@@ -96,6 +96,10 @@ export function quotaUsage(
       else v4 += w;
     }
   }
-  for (const p of perms) v4 += (p.UserIdGroupPairs ?? []).length;
+  // A security-group reference counts against both the IPv4 and the IPv6 rule quota.
+  for (const p of perms) {
+    v4 += (p.UserIdGroupPairs ?? []).length;
+    v6 += (p.UserIdGroupPairs ?? []).length;
+  }
   return { v4, v6 };
 }

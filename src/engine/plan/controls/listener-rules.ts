@@ -7,7 +7,6 @@ import {
   isDeny,
   isHeaderCondition,
   LAST_PRIORITY,
-  MAX_CONDITION_VALUES,
   MAX_VALUES_PER_CONDITION,
   sameActions,
   sameValues,
@@ -17,6 +16,7 @@ import {
   withoutHeaderConditions,
 } from '../../rules/alb';
 import { LockError } from '../../errors';
+import { LIMITS } from '../../limits';
 import { Observed, ObservedRule } from '../../observed';
 import { LockRecord } from '../../record';
 import { needsCatchAll } from '../../spec';
@@ -139,11 +139,12 @@ export function checkRoom(ctx: PlanContext): void {
     // A guarded rule briefly accepts the old and the new values together.
     const names = lockNamesOn(r, ctx.lockHeaderNames);
     const accepted = names.length > 0 ? widened(ctx, lockValues(r, names)).length : ctx.values.length;
-    const needed = countConditionValues(others) + accepted;
-    if (needed > MAX_CONDITION_VALUES) {
+    // Room for two header values, or the lock could never change its secret (rotation) on this rule.
+    const needed = countConditionValues(others) + Math.max(accepted, LIMITS.headerValuesDuringChange);
+    if (needed > LIMITS.conditionValuesPerRule) {
       throw new LockError(
         'InvalidRequest',
-        `ListenerRules: rule ${r.arn} (priority ${r.priority}) already uses ${countConditionValues(others)} condition values; adding the header condition needs ${needed}, over the ALB limit of ${MAX_CONDITION_VALUES}`,
+        `ListenerRules: rule ${r.arn} (priority ${r.priority}) already uses ${countConditionValues(others)} condition values; guarding it needs room for ${LIMITS.headerValuesDuringChange} header values (the old and the new secret during a rotation), ${needed} in all, over the ALB limit of ${LIMITS.conditionValuesPerRule} condition values per rule. Split the rule into two rules with fewer values each.`,
       );
     }
   }

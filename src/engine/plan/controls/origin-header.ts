@@ -1,5 +1,6 @@
 import { subsetOf } from '../../rules/alb';
 import { LockError } from '../../errors';
+import { quotaExceeded } from '../../limits';
 import { LockRecord, OriginStamp } from '../../record';
 import { needsCatchAll } from '../../spec';
 import { OriginEdit, Step } from '../steps';
@@ -8,7 +9,6 @@ import { originHeaderValue, PlanContext, TargetOrigin } from '../context';
 
 /** Origin header: the distribution's origins for this load balancer send the secret header. */
 
-const MAX_CUSTOM_HEADERS = 30;
 const HTTPS_ONLY = 'https-only';
 
 const sendsAccepted = (t: TargetOrigin, name: string, values: readonly string[]): boolean => {
@@ -60,10 +60,16 @@ export function stamp(ctx: PlanContext): Planned {
     }
     if (!sendsWanted(ctx, t)) {
       const count = t.origin.CustomHeaders?.Items?.length ?? 0;
-      if (originHeaderValue(t.origin, ctx.headerName) === undefined && count >= MAX_CUSTOM_HEADERS) {
-        throw new LockError(
-          'ServiceLimitExceeded',
-          `OriginHeader: origin '${edit.originId}' already has ${count} custom headers (CloudFront allows ${MAX_CUSTOM_HEADERS})`,
+      if (
+        originHeaderValue(t.origin, ctx.headerName) === undefined &&
+        count >= ctx.quotas.customHeadersPerOrigin.value
+      ) {
+        throw quotaExceeded(
+          ctx.quotas,
+          'customHeadersPerOrigin',
+          'Enforce.OriginHeader',
+          `origin '${edit.originId}' of distribution ${t.distributionId} already has ${count} custom headers and the lock's header would make ${count + 1}`,
+          'Remove a custom header from that origin or raise the quota.',
         );
       }
       edit.setHeader = { name: ctx.headerName, value: ctx.sendValue ?? ctx.values[0] };

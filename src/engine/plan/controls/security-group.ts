@@ -1,4 +1,5 @@
 import { LockError } from '../../errors';
+import { QUOTA_INFO, quotaExceeded } from '../../limits';
 import {
   coversPort,
   flatten,
@@ -17,8 +18,7 @@ import { PlanContext } from '../context';
 
 /** Security groups: admit CloudFront's origin-facing prefix lists, then close the port to the internet. */
 
-export const RULES_PER_GROUP_QUOTA = 60;
-const QUOTA_CODE = 'L-0EA8095F';
+export const RULES_PER_GROUP_QUOTA = QUOTA_INFO.rulesPerSecurityGroup.default;
 
 export const isDualstack = (o: Observed): boolean => o.loadBalancer.ipAddressType.startsWith('dualstack');
 
@@ -109,10 +109,13 @@ export function admit(ctx: PlanContext): Planned {
       if (admits(live, list.id, ctx.port)) continue;
       const family = v6Ids.has(list.id) ? 'v6' : 'v4';
       const after = usage[family] + list.weight;
-      if (after > RULES_PER_GROUP_QUOTA) {
-        throw new LockError(
-          'ServiceLimitExceeded',
-          `Enforce.SecurityGroup: security group ${g.groupId} has ${usage[family]} IP${family} inbound rules; the prefix list ${list.id} weighs ${list.weight}, which exceeds the rules-per-security-group quota of ${RULES_PER_GROUP_QUOTA} (quota code ${QUOTA_CODE}). Raise the quota or give the load balancer a dedicated security group.`,
+      if (after > ctx.quotas.rulesPerSecurityGroup.value) {
+        throw quotaExceeded(
+          ctx.quotas,
+          'rulesPerSecurityGroup',
+          'Enforce.SecurityGroup',
+          `security group ${g.groupId} has ${usage[family]} IP${family} inbound rules and the prefix list ${list.id} weighs ${list.weight}: it needs ${after}`,
+          'Raise the quota or give the load balancer a dedicated security group.',
         );
       }
       usage[family] = after;
