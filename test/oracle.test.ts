@@ -3,6 +3,8 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { parseIp } from '../src/engine/rules/cidr';
+import { isOpenCidr as isAnyoneCidr } from '../src/engine/rules/ingress';
 import {
   captureRouting,
   checkNoOutage,
@@ -11,11 +13,9 @@ import {
   evaluateRules,
   expectForward,
   expectNoOutage,
-  isAnyoneCidr,
   NoOutageViolation,
   OracleEvaluationError,
   outcomeOf,
-  parseIp,
   simulateRequest,
   wildcardMatch,
   type NoOutageExpectations,

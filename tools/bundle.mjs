@@ -30,22 +30,20 @@
 // SessionProxy.client('<name>') string lookups, which neither the lib nor our handlers make (the lib
 // passes constructors, our handlers use SDK v3), so it is replaced by a module exposing the three
 // constructors the lib uses; any other name fails loudly. The custom resource and the rotation
-// function import the lib only for its enums: they get the lib's dist/interface.js, not its entry,
-// so no aws-sdk v2 at all.
+// function do not import the lib at all (the engine has its own status and code strings; only
+// src/registry/ converts them), so they carry no aws-sdk v2.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(path.join(root, 'package.json'));
-const LIB = '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 
 export const ENTRIES = [
-  { name: 'handlers', source: 'src/registry/handlers.ts', fullLib: true },
-  { name: 'custom-resource', source: 'src/custom-resource/index.ts', fullLib: false },
-  { name: 'rotation', source: 'src/rotation/index.ts', fullLib: false },
+  { name: 'handlers', source: 'src/registry/handlers.ts', usesLib: true },
+  { name: 'custom-resource', source: 'src/custom-resource/index.ts', usesLib: false },
+  { name: 'rotation', source: 'src/rotation/index.ts', usesLib: false },
 ];
 
 /** aws-sdk/clients/all → only the v2 clients the lib itself constructs. */
@@ -74,17 +72,6 @@ module.exports = new Proxy(clients, {
   },
 });
 `,
-    }));
-  },
-};
-
-/** The lib's entry → its dist/interface.js (enums and DTO base classes, no aws-sdk v2). */
-const libEnumsOnly = {
-  name: 'cfn-lib-interface-only',
-  setup(build) {
-    const escaped = LIB.replace(/[/.*+?^${}()|[\]\\-]/g, '\\$&');
-    build.onResolve({ filter: new RegExp(`^${escaped}$`) }, () => ({
-      path: require.resolve(`${LIB}/dist/interface.js`),
     }));
   },
 };
@@ -137,7 +124,7 @@ export async function bundle({ only, outdir = path.join(root, 'build', 'bundle')
       metafile: true,
       logLevel: 'warning',
       absWorkingDir: root,
-      plugins: entry.fullLib ? [awsSdkV2ClientsAll] : [libEnumsOnly],
+      plugins: entry.usesLib ? [awsSdkV2ClientsAll] : [],
     });
     // Everything is bundled: the only requires left must be Node built-ins.
     const externals = new Set();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { AwsClients, createClients } from '../aws/clients';
-import { LockError } from '../engine/errors';
+import { mapError } from '../aws/error-mapping';
 import { redact } from '../engine/secret';
 import { parseListenerArn } from '../engine/spec';
 import { HELP, parseCommandLine, Parsed, UsageError } from './audit/args';
@@ -40,11 +40,8 @@ export function processIo(): CliIo {
 export const regionFor = (listenerArn: string, env: Record<string, string | undefined>): string =>
   env.AWS_REGION || env.AWS_DEFAULT_REGION || parseListenerArn(listenerArn).region;
 
-function describeError(e: unknown): string {
-  if (e instanceof LockError) return e.message;
-  const err = e as { name?: string; message?: string };
-  return err.name && err.name !== 'Error' ? `${err.name}: ${err.message ?? ''}` : (err.message ?? String(e));
-}
+/** The message the project's one error mapping gives (redacted); the exit status carries the rest. */
+const describeError = (e: unknown): string => mapError(e).message;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   // Nothing printed may carry a header value; redact() scrubs any value this process has read.
@@ -92,7 +89,7 @@ if (require.main === module) {
   main(process.argv.slice(2), processIo()).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
-      process.stderr.write(`origin-lock: internal error: ${redact(describeError(e))}\n`);
+      process.stderr.write(`origin-lock: internal error: ${describeError(e)}\n`);
       process.exitCode = EXIT.error;
     },
   );

@@ -1,4 +1,5 @@
-import { LockModel } from '../engine/converge';
+import { LockModel, LockProperties } from '../engine/converge';
+import { invalid } from '../engine/errors';
 
 /**
  * The custom resource takes the same properties as Acme::Origin::Lock (schema/acme-origin-lock.json),
@@ -33,54 +34,39 @@ export const NESTED_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
 /** Properties CloudFormation itself consumes; they reach the function too. */
 export const CLOUDFORMATION_PROPERTIES = ['ServiceToken', 'ServiceTimeout'] as const;
 
-/** Same shape as the type's listener ARN pattern: anything else was never a lock's physical id. */
-const LISTENER_ARN =
-  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/;
-
-export const isListenerArn = (value: unknown): value is string =>
-  typeof value === 'string' && LISTENER_ARN.test(value);
-
-/** A request the function refuses before it reaches the engine; the message is the Reason. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * ResourceProperties → the lock model (schema names). ServiceToken and ServiceTimeout are dropped; unknown and read-only
- * properties are refused here with a clear reason (the registered type gets that from its schema's
- * `additionalProperties: false`). Values are validated by the engine (parseSpec), which also accepts
- * the strings CloudFormation turns template booleans into.
+ * ResourceProperties → the lock's properties (schema names). ServiceToken and ServiceTimeout are
+ * dropped; unknown and read-only properties are refused here with an InvalidRequest LockError naming
+ * them (the registered type gets that from its schema's `additionalProperties: false`). Values are
+ * validated by the engine (parseSpec), which also accepts the strings CloudFormation turns template
+ * booleans into.
  */
-export function toModel(properties: Record<string, unknown> | undefined): LockModel {
+export function toModel(properties: Record<string, unknown> | undefined): LockProperties {
   const props = properties ?? {};
-  const model: LockModel = {};
+  const model: Record<string, unknown> = {};
   const writable = new Set<string>(WRITABLE_PROPERTIES);
   const readOnly = new Set<string>(READ_ONLY_PROPERTIES);
   const ignored = new Set<string>(CLOUDFORMATION_PROPERTIES);
   for (const [key, value] of Object.entries(props)) {
     if (ignored.has(key)) continue;
     if (readOnly.has(key)) {
-      throw new InputError(`${key}: is read-only; read it with Fn::GetAtt instead of setting it`);
+      throw invalid(key, 'is read-only; read it with Fn::GetAtt instead of setting it');
     }
     if (!writable.has(key)) {
-      throw new InputError(
-        `${key}: is not a property of Custom::OriginLock (allowed: ${WRITABLE_PROPERTIES.join(', ')})`,
+      throw invalid(
+        key,
+        `is not a property of Custom::OriginLock (allowed: ${WRITABLE_PROPERTIES.join(', ')})`,
       );
     }
     const nested = NESTED_PROPERTIES[key];
     if (nested) {
-      if (!isObject(value)) throw new InputError(`${key}: must be an object`);
+      if (!isObject(value)) throw invalid(key, 'must be an object');
       const unknown = Object.keys(value).filter((k) => !nested.includes(k));
       if (unknown.length) {
-        throw new InputError(
-          `${key}.${unknown[0]}: is not a property of ${key} (allowed: ${nested.join(', ')})`,
-        );
+        throw invalid(`${key}.${unknown[0]}`, `is not a property of ${key} (allowed: ${nested.join(', ')})`);
       }
     }
     model[key] = value;
@@ -89,8 +75,8 @@ export function toModel(properties: Record<string, unknown> | undefined): LockMo
 }
 
 /** Like toModel, but never refuses: for the previous properties of an Update, which were accepted once. */
-export function toModelLenient(properties: Record<string, unknown> | undefined): LockModel {
-  const model: LockModel = {};
+export function toModelLenient(properties: Record<string, unknown> | undefined): LockProperties {
+  const model: LockProperties = {};
   for (const key of WRITABLE_PROPERTIES) {
     if (properties && properties[key] !== undefined) model[key] = properties[key];
   }
@@ -98,7 +84,7 @@ export function toModelLenient(properties: Record<string, unknown> | undefined):
 }
 
 /** The read-only properties as Fn::GetAtt attributes: always every key, always a string. */
-export function toData(model: LockModel | undefined): Record<string, string> {
+export function toData(model: LockModel | LockProperties | undefined): Record<string, string> {
   const data: Record<string, string> = {};
   for (const key of READ_ONLY_PROPERTIES) {
     const value = model?.[key];

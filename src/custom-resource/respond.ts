@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { clockWith, finished, retryAfter, waitFor } from '../engine/rules/deadline';
 import { CustomResourceResponse } from './types';
 
 /**
@@ -26,8 +27,6 @@ export interface PutOptions {
 }
 
 export type Sender = (url: string, body: string, options: PutOptions) => Promise<void>;
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Serialises a response, shortening the Reason if the body would exceed CloudFormation's limit. */
 export function responseBody(response: CustomResourceResponse): string {
@@ -77,32 +76,35 @@ const hostAndPath = (url: string): string => {
 
 /**
  * PUTs the body, retrying network errors and HTTP 5xx/429 with exponential back-off until it is
- * accepted, the attempts run out, or the deadline comes. Throws when it could not deliver.
+ * accepted, the attempts run out, or the deadline comes (a pause that would end past it is not
+ * taken). Throws when it could not deliver.
  */
 export const putResponse: Sender = async (url, body, options) => {
   const attempts = options.attempts ?? 6;
-  const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
+  const clock = clockWith({ now: options.now, sleep: options.sleep });
   const log = options.log ?? (() => undefined);
   let delay = options.backoffMs ?? 1000;
   let lastError = '';
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const left = options.deadline - now();
-    if (left <= 0) break;
-    try {
-      const status = await putOnce(url, body, Math.min(options.attemptTimeoutMs ?? 10_000, left));
-      if (status >= 200 && status < 300) return;
-      lastError = `HTTP ${status}`;
-      // 4xx other than throttling will not get better by retrying (e.g. an expired URL).
-      if (status >= 400 && status < 500 && status !== 429) break;
-    } catch (e) {
-      lastError = e instanceof Error ? e.message : String(e);
-    }
-    log(`response PUT to ${hostAndPath(url)} failed (attempt ${attempt}/${attempts}): ${lastError}`);
-    if (attempt < attempts && now() + delay < options.deadline) {
-      await sleep(delay);
+  const result = await waitFor(
+    async (attempt) => {
+      const left = options.deadline - clock.now();
+      try {
+        const status = await putOnce(url, body, Math.min(options.attemptTimeoutMs ?? 10_000, left));
+        if (status >= 200 && status < 300) return finished(true);
+        lastError = `HTTP ${status}`;
+        // 4xx other than throttling will not get better by retrying (e.g. an expired URL).
+        if (status >= 400 && status < 500 && status !== 429) return finished(false);
+      } catch (e) {
+        lastError = e instanceof Error ? e.message : String(e);
+      }
+      log(`response PUT to ${hostAndPath(url)} failed (attempt ${attempt}/${attempts}): ${lastError}`);
+      const pause = delay;
       delay *= 2;
-    }
-  }
+      return retryAfter(pause);
+    },
+    // An attempt needs at least a millisecond before the deadline.
+    { clock, deadline: options.deadline - 1, maxAttempts: attempts },
+  );
+  if (result.state === 'done' && result.value) return;
   throw new Error(`could not deliver the response to ${hostAndPath(url)}: ${lastError}`);
 };

@@ -14,8 +14,36 @@ import { LB_MARKER_TAG, LockRecord, markerIds } from './record';
 import { readSecretValues, SecretValues, secretValueList } from './secret';
 import { LockSpec } from './spec';
 
-/** The lock as CloudFormation sees it (schema property names). */
-export type LockModel = Record<string, unknown>;
+/** The lock as CloudFormation sees it: the properties of schema/acme-origin-lock.json. */
+export interface LockModel {
+  ListenerArn?: string;
+  DistributionId?: string;
+  SecretArn?: string;
+  SecretKey?: string;
+  HeaderName?: string;
+  OriginId?: string;
+  DenyResponse?: { StatusCode?: string; ContentType?: string; MessageBody?: string };
+  Enforce?: {
+    SecurityGroup?: boolean;
+    ListenerRules?: boolean;
+    DenyDefault?: boolean;
+    OriginHeader?: boolean;
+    HttpsOrigin?: boolean;
+  };
+  // Read-only: what READ reports.
+  LoadBalancerArn?: string;
+  ForwardRuleArn?: string;
+  SecurityGroupIds?: string[];
+  PrefixListIds?: string[];
+  GuardedRuleArns?: string[];
+  OriginIds?: string[];
+}
+
+/**
+ * The same properties as they arrive, before parseSpec checks them: any value may be anything
+ * (CloudFormation passes template booleans as strings, a template may hold a typo).
+ */
+export type LockProperties = { [K in keyof LockModel]?: unknown };
 
 export type ConvergeResult =
   | { state: 'done'; observed: Observed }

@@ -1,22 +1,33 @@
 /**
- * Failures the engine raises on purpose. Each carries the CloudFormation handler error code it maps
- * to, so the mapping lives in one place (src/aws/error-mapping.ts) and handlers stay thin.
+ * Failures the engine raises on purpose. Each carries the handler error code it maps to, so the
+ * mapping lives in one place (src/aws/error-mapping.ts) and handlers stay thin.
  */
-export type LockErrorCode =
+
+/**
+ * The handler error codes, as strings: the same values as the CloudFormation lib's HandlerErrorCode
+ * (src/registry/handlers.ts converts, and fails to compile if the two ever differ). The engine, the
+ * custom resource, rotation and the CLI use these, never the lib.
+ */
+export type HandlerCode =
+  | 'NotUpdatable'
   | 'InvalidRequest'
-  | 'NotFound'
-  | 'AlreadyExists'
-  | 'ServiceLimitExceeded'
   | 'AccessDenied'
-  | 'Throttling'
+  | 'InvalidCredentials'
+  | 'AlreadyExists'
+  | 'NotFound'
   | 'ResourceConflict'
+  | 'Throttling'
+  | 'ServiceLimitExceeded'
   | 'NotStabilized'
   | 'GeneralServiceException'
-  | 'InternalFailure';
+  | 'ServiceInternalError'
+  | 'NetworkFailure'
+  | 'InternalFailure'
+  | 'InvalidTypeConfiguration';
 
 export class LockError extends Error {
   constructor(
-    readonly code: LockErrorCode,
+    readonly code: HandlerCode,
     message: string,
   ) {
     super(message);

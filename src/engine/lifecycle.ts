@@ -1,11 +1,8 @@
-import {
-  HandlerErrorCode,
-  OperationStatus,
-} from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { AwsClients } from '../aws/clients';
-import { mapError } from '../aws/error-mapping';
-import { converge, listLockArns, LockModel, lockRecord, readModel } from './converge';
-import { LockError } from './errors';
+import { formatFailure, mapError } from '../aws/error-mapping';
+import { converge, listLockArns, LockModel, LockProperties, lockRecord, readModel } from './converge';
+import { HandlerCode, LockError } from './errors';
+import { deadlineAfter, isPast } from './rules/deadline';
 import { LockSpec, parseSpec } from './spec';
 
 /**
@@ -20,11 +17,15 @@ export interface CallbackContext {
   waits?: number;
 }
 
+/** The handler statuses, as strings (the registry adapter converts them to the lib's enum). */
+export type OutcomeStatus = 'SUCCESS' | 'FAILED' | 'IN_PROGRESS';
+
 export interface Outcome {
-  status: OperationStatus;
-  model?: LockModel;
+  status: OutcomeStatus;
+  /** SUCCESS: the lock as READ sees it. IN_PROGRESS: the desired properties, echoed back. */
+  model?: LockModel | LockProperties;
   models?: LockModel[];
-  errorCode?: HandlerErrorCode;
+  errorCode?: HandlerCode;
   message?: string;
   callbackContext?: CallbackContext;
   callbackDelaySeconds?: number;
@@ -37,9 +38,9 @@ export const WAIT_SECONDS = Number(process.env.ORIGIN_LOCK_WAIT_SECONDS ?? 20);
 const DEADLINE_MS = 55 * 60 * 1000;
 
 function failed(e: unknown, log: Logger): Outcome {
-  const { code, message } = mapError(e);
-  log(`failed: ${code}: ${message}`);
-  return { status: OperationStatus.Failed, errorCode: code, message };
+  const mapped = mapError(e);
+  log(`failed: ${formatFailure(mapped)}`);
+  return { status: 'FAILED', errorCode: mapped.code, message: mapped.message };
 }
 
 async function drive(
@@ -47,12 +48,12 @@ async function drive(
   listenerArn: string,
   spec: LockSpec | undefined,
   ctx: CallbackContext,
-  pendingModel: LockModel | undefined,
+  pendingModel: LockProperties | undefined,
   log: Logger,
   owner?: string,
 ): Promise<Outcome> {
   const startedAt = ctx.startedAt ?? new Date().toISOString();
-  if (Date.now() - Date.parse(startedAt) > DEADLINE_MS) {
+  if (isPast(deadlineAfter(Date.parse(startedAt), DEADLINE_MS))) {
     throw new LockError(
       'NotStabilized',
       'DistributionId: the distribution did not reach Deployed within 55 minutes',
@@ -63,20 +64,20 @@ async function drive(
     const waits = (ctx.waits ?? 0) + 1;
     log(`waiting for distribution ${result.distributionIds.join(', ')} to be Deployed (check ${waits})`);
     return {
-      status: OperationStatus.InProgress,
+      status: 'IN_PROGRESS',
       model: pendingModel,
       message: `waiting for CloudFront distribution ${result.distributionIds.join(', ')} to be Deployed`,
       callbackContext: { started: true, startedAt, waits },
       callbackDelaySeconds: WAIT_SECONDS,
     };
   }
-  if (!spec) return { status: OperationStatus.Success };
-  return { status: OperationStatus.Success, model: await readModel(clients, listenerArn, result.observed) };
+  if (!spec) return { status: 'SUCCESS' };
+  return { status: 'SUCCESS', model: await readModel(clients, listenerArn, result.observed) };
 }
 
 export async function createLock(
   clients: AwsClients,
-  desired: LockModel,
+  desired: LockProperties,
   ctx: CallbackContext,
   log: Logger,
   requestToken?: string,
@@ -109,19 +110,15 @@ export async function createLock(
 
 export async function updateLock(
   clients: AwsClients,
-  desired: LockModel,
-  previous: LockModel | undefined,
+  desired: LockProperties,
+  previous: LockProperties | undefined,
   ctx: CallbackContext,
   log: Logger,
 ): Promise<Outcome> {
   try {
     const spec = parseSpec(desired);
     if (previous?.ListenerArn && previous.ListenerArn !== spec.ListenerArn) {
-      return {
-        status: OperationStatus.Failed,
-        errorCode: HandlerErrorCode.NotUpdatable,
-        message: 'ListenerArn: cannot be changed; it identifies the lock',
-      };
+      throw new LockError('NotUpdatable', 'ListenerArn: cannot be changed; it identifies the lock');
     }
     if (!ctx.started && !(await lockRecord(clients, spec.ListenerArn))) {
       throw new LockError(
@@ -137,7 +134,7 @@ export async function updateLock(
 
 export async function deleteLock(
   clients: AwsClients,
-  current: LockModel,
+  current: LockProperties,
   ctx: CallbackContext,
   log: Logger,
 ): Promise<Outcome> {
@@ -153,15 +150,15 @@ export async function deleteLock(
   }
 }
 
-export async function readLock(clients: AwsClients, current: LockModel, log: Logger): Promise<Outcome> {
+export async function readLock(clients: AwsClients, current: LockProperties, log: Logger): Promise<Outcome> {
   try {
     const listenerArn = String(current.ListenerArn ?? '');
     if (!listenerArn) throw new LockError('InvalidRequest', 'ListenerArn: is required');
-    return { status: OperationStatus.Success, model: await readModel(clients, listenerArn) };
+    return { status: 'SUCCESS', model: await readModel(clients, listenerArn) };
   } catch (e) {
     const out = failed(e, log);
     // A listener that is gone, or one that is not an ALB listener, has no lock either.
-    if (out.errorCode === HandlerErrorCode.InvalidRequest) out.errorCode = HandlerErrorCode.NotFound;
+    if (out.errorCode === 'InvalidRequest') out.errorCode = 'NotFound';
     return out;
   }
 }
@@ -169,7 +166,7 @@ export async function readLock(clients: AwsClients, current: LockModel, log: Log
 export async function listLocks(clients: AwsClients, log: Logger): Promise<Outcome> {
   try {
     const arns = await listLockArns(clients);
-    return { status: OperationStatus.Success, models: arns.map((ListenerArn) => ({ ListenerArn })) };
+    return { status: 'SUCCESS', models: arns.map((ListenerArn) => ({ ListenerArn })) };
   } catch (e) {
     return failed(e, log);
   }

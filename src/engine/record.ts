@@ -1,5 +1,6 @@
 import { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { LockError } from './errors';
 import { LIMITS, tagValueChunks } from './limits';
 import { DenyResponseSpec, LockSpec } from './spec';
 
@@ -72,6 +73,13 @@ export function encodeRecord(record: LockRecord): Record<string, string> {
   return Object.fromEntries(tagValueChunks(packed).map((chunk, i) => [`${RECORD_TAG_PREFIX}${i}`, chunk]));
 }
 
+/** A record the lock cannot read: it no longer knows what it changed, so it must not guess. */
+const unreadableRecord = (problem: string, remedy: string): LockError =>
+  new LockError(
+    'ResourceConflict',
+    `ListenerArn: the listener's lock record (tags ${RECORD_TAG_PREFIX}*) ${problem}; ${remedy}`,
+  );
+
 /** Reads the record from a listener's tags; undefined when the listener carries no lock. */
 export function decodeRecord(tags: Record<string, string>): LockRecord | undefined {
   const parts: string[] = [];
@@ -79,10 +87,23 @@ export function decodeRecord(tags: Record<string, string>): LockRecord | undefin
     parts.push(tags[`${RECORD_TAG_PREFIX}${i}`]);
   }
   if (parts.length === 0) return undefined;
-  const parsed = JSON.parse(
-    inflateRawSync(Buffer.from(parts.join(''), 'base64url')).toString('utf8'),
-  ) as LockRecord;
-  if (parsed.v !== 1) throw new Error(`unsupported lock record version ${String(parsed.v)}`);
+  let parsed: LockRecord;
+  try {
+    parsed = JSON.parse(
+      inflateRawSync(Buffer.from(parts.join(''), 'base64url')).toString('utf8'),
+    ) as LockRecord;
+  } catch (e) {
+    throw unreadableRecord(
+      `is corrupt (${e instanceof Error ? e.message : String(e)})`,
+      `restore those tags to the values the lock wrote (CloudTrail AddTags events), or remove them and undo the lock's changes to the listener, its rules, the security groups and the distribution by hand`,
+    );
+  }
+  if (parsed?.v !== 1) {
+    throw unreadableRecord(
+      `has version ${String(parsed?.v)}, which this version of Acme::Origin::Lock does not read`,
+      'update the resource type (or the custom resource function) to the version that wrote it',
+    );
+  }
   return parsed;
 }
 

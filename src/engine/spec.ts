@@ -1,4 +1,5 @@
 import { invalid } from './errors';
+import { isDistributionId, isSecretArn, LISTENER_ARN } from './rules/ids';
 
 /** The lock as the user asked for it, with defaults applied. Property names follow the schema. */
 export interface EnforceFlags {
@@ -40,10 +41,6 @@ export const DEFAULT_ENFORCE: EnforceFlags = {
   HttpsOrigin: false,
 };
 
-const LISTENER_ARN =
-  /^arn:aws[a-z-]*:elasticloadbalancing:([a-z0-9-]+):(\d{12}):listener\/(app|net|gwy)\/([A-Za-z0-9-]{1,32})\/([0-9a-f]{16})\/([0-9a-f]{16})$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[A-Za-z0-9/_+=.@-]+$/;
-export const DISTRIBUTION_ID = /^[A-Z0-9]{1,32}$/;
 // RFC 9110 token characters.
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const CONTENT_TYPES = ['text/plain', 'text/css', 'text/html', 'application/javascript', 'application/json'];
@@ -127,6 +124,10 @@ export function validateHeaderName(name: string): void {
 
 type Json = Record<string, unknown>;
 
+// Resource properties arrive untyped (CloudFormation, the custom resource): anything else reads as empty.
+const asJson = (value: unknown): Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
+
 function optionalString(props: Json, field: string): string | undefined {
   const v = props[field];
   if (v === undefined || v === null) return undefined;
@@ -150,18 +151,19 @@ function booleanFlag(obj: Json, field: string, fallback: boolean): boolean {
 }
 
 /** Builds the spec from resource properties (schema names), applying defaults and validating formats. */
-export function parseSpec(props: Json): LockSpec {
+export function parseSpec(input: unknown): LockSpec {
+  const props = asJson(input);
   const ListenerArn = requiredString(props, 'ListenerArn');
   parseListenerArn(ListenerArn);
   const DistributionId = requiredString(props, 'DistributionId');
-  if (!DISTRIBUTION_ID.test(DistributionId)) {
+  if (!isDistributionId(DistributionId)) {
     throw invalid(
       'DistributionId',
       `'${DistributionId}' is not a CloudFront distribution id (upper-case letters and digits)`,
     );
   }
   const SecretArn = requiredString(props, 'SecretArn');
-  if (!SECRET_ARN.test(SecretArn)) {
+  if (!isSecretArn(SecretArn)) {
     throw invalid(
       'SecretArn',
       `'${SecretArn}' is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)`,
@@ -174,7 +176,7 @@ export function parseSpec(props: Json): LockSpec {
   const OriginId = optionalString(props, 'OriginId');
   if (OriginId !== undefined && OriginId.length === 0) throw invalid('OriginId', 'must not be empty');
 
-  const denyIn = (props.DenyResponse ?? {}) as Json;
+  const denyIn = asJson(props.DenyResponse);
   const DenyResponse: DenyResponseSpec = {
     StatusCode: optionalString(denyIn, 'StatusCode') ?? DEFAULT_DENY.StatusCode,
     ContentType: optionalString(denyIn, 'ContentType') ?? DEFAULT_DENY.ContentType,
@@ -193,7 +195,7 @@ export function parseSpec(props: Json): LockSpec {
     throw invalid('DenyResponse.MessageBody', 'must be at most 1024 characters');
   }
 
-  const enforceIn = (props.Enforce ?? {}) as Json;
+  const enforceIn = asJson(props.Enforce);
   const Enforce: EnforceFlags = {
     SecurityGroup: booleanFlag(enforceIn, 'SecurityGroup', DEFAULT_ENFORCE.SecurityGroup),
     ListenerRules: booleanFlag(enforceIn, 'ListenerRules', DEFAULT_ENFORCE.ListenerRules),

@@ -1,8 +1,10 @@
 import {
   Action,
   BaseResource,
+  HandlerErrorCode,
   handlerEvent,
   LoggerProxy,
+  OperationStatus,
   Optional,
   ProgressEvent,
   ResourceHandlerRequest,
@@ -16,10 +18,12 @@ import {
   listLocks,
   Logger,
   Outcome,
+  OutcomeStatus,
   readLock,
   updateLock,
 } from '../engine/lifecycle';
-import { LockModel } from '../engine/converge';
+import { LockProperties } from '../engine/converge';
+import { HandlerCode } from '../engine/errors';
 import { ResourceModel } from '../models';
 
 type Event = ProgressEvent<ResourceModel, CallbackContext>;
@@ -35,17 +39,30 @@ function clientsFor(session: Optional<SessionProxy>, region: string): AwsClients
   });
 }
 
-const plain = (model: Optional<ResourceModel>): LockModel => (model ? (model.serialize() as LockModel) : {});
+const plain = (model: Optional<ResourceModel>): LockProperties =>
+  model ? (model.serialize() as LockProperties) : {};
 // The request and callback context arrive deep-frozen: work on copies.
 const copy = <T>(v: T): T => (v ? (JSON.parse(JSON.stringify(v)) as T) : v);
 
+/*
+ * The engine's own status and code strings → the lib's enums. Both directions are checked at compile
+ * time: a code the lib lacks fails the lookup below, a lib code the engine lacks fails this line.
+ */
+const STATUS: Record<OutcomeStatus, OperationStatus> = {
+  SUCCESS: OperationStatus.Success,
+  FAILED: OperationStatus.Failed,
+  IN_PROGRESS: OperationStatus.InProgress,
+};
+const libCode = (code: HandlerCode): HandlerErrorCode => HandlerErrorCode[code];
+const _engineKnowsEveryLibCode = (code: `${HandlerErrorCode}`): HandlerCode => code;
+
 function toEvent(outcome: Outcome): Event {
   const event = ProgressEvent.builder<Event>()
-    .status(outcome.status)
+    .status(STATUS[outcome.status])
     .message(outcome.message ?? '')
     .callbackDelaySeconds(outcome.callbackDelaySeconds ?? 0)
     .build();
-  if (outcome.errorCode) event.errorCode = outcome.errorCode;
+  if (outcome.errorCode) event.errorCode = libCode(outcome.errorCode);
   if (outcome.model) event.resourceModel = ResourceModel.deserialize(outcome.model);
   if (outcome.models) event.resourceModels = outcome.models.map((m) => ResourceModel.deserialize(m));
   if (outcome.callbackContext) event.callbackContext = outcome.callbackContext;

@@ -1,4 +1,5 @@
 import { createClients } from '../aws/clients';
+import { formatError } from '../aws/error-mapping';
 import { redact } from '../engine/secret';
 import { RotationEvent, runRotationStep } from './steps';
 
@@ -19,7 +20,7 @@ export async function handler(
       remainingMs: () => context?.getRemainingTimeInMillis?.() ?? 60_000,
     });
   } catch (e) {
-    const message = redact(e instanceof Error ? e.message : String(e));
+    const message = formatError(e);
     log(`${event.Step} failed: ${message}`);
     throw new Error(message);
   }

@@ -12,6 +12,7 @@ import { catchAllOf } from '../engine/plan/controls/listener-rules';
 import { converge } from '../engine/converge';
 import { LockError } from '../engine/errors';
 import { observeDistribution } from '../engine/observe';
+import { clockWith, finished, retryAfter, waitFor } from '../engine/rules/deadline';
 import { readSecretValues } from '../engine/secret';
 import { LockSpec } from '../engine/spec';
 import { locksUsingSecret } from './affected-locks';
@@ -111,26 +112,32 @@ async function setSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
   }
 }
 
+/** Polls a distribution until it is Deployed; out of Lambda time, the step fails and is retried. */
+async function awaitDeployed(env: RotationEnv, id: string): Promise<void> {
+  let status = '';
+  const result = await waitFor(
+    async () => {
+      const d = await observeDistribution(env.clients, id);
+      if (!d || d.status === 'Deployed') return finished(undefined);
+      status = d.status;
+      env.log(`testSecret: distribution ${id} is ${d.status}, waiting`);
+      return retryAfter(env.pollMs ?? 10_000);
+    },
+    // Keep a margin after the next poll for the checks that follow.
+    { clock: clockWith({ sleep: env.sleep }), remainingMs: env.remainingMs, attemptMs: 5_000 },
+  );
+  if (result.state !== 'done') {
+    // Failing the step makes Secrets Manager retry it later; finishing early would drop requests.
+    throw new LockError(
+      'NotStabilized',
+      `testSecret: distribution ${id} is still ${status}; the step will be retried`,
+    );
+  }
+}
+
 /** testSecret: wait (bounded) for every distribution to be Deployed, then check listeners accept the value. */
 async function testSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
-  const sleep = env.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const poll = env.pollMs ?? 10_000;
-  const margin = 5_000;
-  for (const id of [...new Set(locks.map((l) => l.DistributionId))]) {
-    for (;;) {
-      const d = await observeDistribution(env.clients, id);
-      if (!d || d.status === 'Deployed') break;
-      if (env.remainingMs() < poll + margin) {
-        // Failing the step makes Secrets Manager retry it later; finishing early would drop requests.
-        throw new LockError(
-          'NotStabilized',
-          `testSecret: distribution ${id} is still ${d.status}; the step will be retried`,
-        );
-      }
-      env.log(`testSecret: distribution ${id} is ${d.status}, waiting`);
-      await sleep(poll);
-    }
-  }
+  for (const id of [...new Set(locks.map((l) => l.DistributionId))]) await awaitDeployed(env, id);
   for (const spec of locks) {
     const r = await convergeFor(env, 'testSecret', spec, true);
     if (r.state !== 'done')

@@ -10,6 +10,8 @@
  */
 import type { Action, Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import { parseCidr, parseIp } from '../../src/engine/rules/cidr';
+import { isOpenCidr } from '../../src/engine/rules/ingress';
 
 // ---------------------------------------------------------------------------------------------
 // Requests and outcomes
@@ -168,90 +170,6 @@ export function wildcardMatch(pattern: string, value: string, opts: WildcardOpti
   return p === tokens.length;
 }
 
-interface ParsedIp {
-  family: 4 | 6;
-  value: bigint;
-}
-
-function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
-  }
-  return value;
-}
-
-function parseIpv6(input: string): bigint | undefined {
-  let text = input.split('%')[0];
-  let tail: bigint[] = [];
-  // An embedded IPv4 address in the last 32 bits (::ffff:192.0.2.1).
-  const lastColon = text.lastIndexOf(':');
-  if (lastColon !== -1 && text.slice(lastColon + 1).includes('.')) {
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (v4 === undefined) return undefined;
-    tail = [v4 >> 16n, v4 & 0xffffn];
-    const prefix = text.slice(0, lastColon + 1);
-    text = prefix.endsWith('::') ? prefix : prefix.slice(0, -1);
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const parseGroups = (s: string): bigint[] | undefined => {
-    if (s === '') return [];
-    const groups: bigint[] = [];
-    for (const g of s.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      groups.push(BigInt(parseInt(g, 16)));
-    }
-    return groups;
-  };
-  const head = parseGroups(halves[0]);
-  const rest = halves.length === 2 ? parseGroups(halves[1]) : [];
-  if (head === undefined || rest === undefined) return undefined;
-  const known = head.length + rest.length + tail.length;
-  let groups: bigint[];
-  if (halves.length === 2) {
-    if (known > 7) return undefined;
-    groups = [...head, ...new Array<bigint>(8 - known).fill(0n), ...rest, ...tail];
-  } else {
-    if (known !== 8) return undefined;
-    groups = [...head, ...tail];
-  }
-  return groups.reduce((acc, g) => (acc << 16n) | g, 0n);
-}
-
-/** Parses an IPv4 or IPv6 address; undefined when it is neither. */
-export function parseIp(text: string): ParsedIp | undefined {
-  const trimmed = text.trim();
-  if (trimmed.includes(':')) {
-    const value = parseIpv6(trimmed);
-    return value === undefined ? undefined : { family: 6, value };
-  }
-  const value = parseIpv4(trimmed);
-  return value === undefined ? undefined : { family: 4, value };
-}
-
-interface ParsedCidr extends ParsedIp {
-  prefixLength: number;
-}
-
-/** Parses `address/length` (a bare address is a host route). */
-export function parseCidr(text: string): ParsedCidr | undefined {
-  const [address, length, ...extra] = text.trim().split('/');
-  if (extra.length > 0) return undefined;
-  const ip = parseIp(address);
-  if (ip === undefined) return undefined;
-  const bits = ip.family === 4 ? 32 : 128;
-  if (length !== undefined && !/^\d{1,3}$/.test(length)) return undefined;
-  const prefixLength = length === undefined ? bits : Number(length);
-  if (prefixLength > bits) return undefined;
-  return { ...ip, prefixLength };
-}
-
 /** True when `ip` lies inside `cidr` (same address family only). */
 export function cidrContains(cidr: string, ip: string): boolean {
   const range = parseCidr(cidr);
@@ -260,13 +178,6 @@ export function cidrContains(cidr: string, ip: string): boolean {
   const bits = BigInt(range.family === 4 ? 32 : 128);
   const hostBits = bits - BigInt(range.prefixLength);
   return range.value >> hostBits === address.value >> hostBits;
-}
-
-/** True when the CIDR admits every address of the family (0.0.0.0/0, ::/0 and their spellings). */
-export function isAnyoneCidr(cidr: string | undefined, family: 4 | 6): boolean {
-  if (cidr === undefined) return false;
-  const parsed = parseCidr(cidr);
-  return parsed !== undefined && parsed.family === family && parsed.prefixLength === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -710,7 +621,7 @@ export function evaluateIngress(
         family === 4
           ? (permission.IpRanges ?? []).map((r) => r.CidrIp)
           : (permission.Ipv6Ranges ?? []).map((r) => r.CidrIpv6);
-      const open = cidrs.find((cidr) => isAnyoneCidr(cidr, family));
+      const open = cidrs.find((cidr) => isOpenCidr(cidr, family));
       if (open !== undefined) return { admitted: true, via: `${where} from ${open}` };
     }
   }

@@ -1,11 +1,7 @@
 import { parseArgs } from 'node:util';
 import { LockError } from '../../engine/errors';
-import {
-  DEFAULT_HEADER_NAME,
-  DISTRIBUTION_ID,
-  parseListenerArn,
-  validateHeaderName,
-} from '../../engine/spec';
+import { isDistributionId } from '../../engine/rules/ids';
+import { DEFAULT_HEADER_NAME, parseListenerArn, validateHeaderName } from '../../engine/spec';
 import { AuditOptions } from './audit';
 
 /** Command-line parsing for `origin-lock`: node's own parseArgs, with messages a person can act on. */
@@ -103,7 +99,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   const distributionId = values['distribution-id'] ?? '';
   const headerName = values['header-name'] ?? DEFAULT_HEADER_NAME;
   checked('--listener-arn', () => parseListenerArn(listenerArn));
-  if (!DISTRIBUTION_ID.test(distributionId)) {
+  if (!isDistributionId(distributionId)) {
     throw new UsageError(
       `--distribution-id: '${distributionId}' is not a CloudFront distribution id (upper-case letters and digits, like E2QWRUHAPOMQZL)`,
     );

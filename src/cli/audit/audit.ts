@@ -1,9 +1,10 @@
 import { AwsClients } from '../../aws/clients';
+import { mapError } from '../../aws/error-mapping';
 import { resolveTargets, TargetOrigin } from '../../engine/plan/context';
 import { LockError, notFound } from '../../engine/errors';
 import { observe } from '../../engine/observe';
 import { Observed } from '../../engine/observed';
-import { readSecretValues, redact, secretValueList } from '../../engine/secret';
+import { readSecretValues, secretValueList } from '../../engine/secret';
 import { DEFAULT_DENY, DEFAULT_ENFORCE, DEFAULT_HEADER_NAME, LockSpec } from '../../engine/spec';
 import { defaultDeny, ruleBypass } from './checks/listener';
 import { openIngress, prefixListIpv4, prefixListIpv6, ruleHeadroom } from './checks/network';
@@ -87,9 +88,6 @@ async function readSecret(clients: AwsClients, arn: string, key: string | undefi
   try {
     return { arn, values: secretValueList(await readSecretValues(clients.secrets, arn, key)) };
   } catch (e) {
-    const err = e as { name?: string; message?: string };
-    const problem =
-      e instanceof LockError ? err.message : `${err.name ?? 'Error'}: ${err.message ?? String(e)}`;
-    return { arn, problem: redact(problem ?? 'unreadable') };
+    return { arn, problem: mapError(e).message };
   }
 }

@@ -123,6 +123,14 @@ export const denyAction = (deny: DenyResponseSpec): Action => ({
   },
 });
 
+/*
+ * Two notions of a deny, kept side by side so neither is re-invented:
+ *  - isDeny: exactly the lock's own DenyResponse (what the lock writes, and recognises as its own);
+ *  - isAnyDeny: any single fixed-response with a client or server error status (what the audit
+ *    accepts as a listener that lets nothing through, whoever configured it).
+ */
+
+/** The actions are exactly the fixed response `deny` (the lock's own deny). */
 export function isDeny(actions: Action[], deny: DenyResponseSpec): boolean {
   if (actions.length !== 1 || actions[0].Type !== 'fixed-response') return false;
   const c = actions[0].FixedResponseConfig;
@@ -132,6 +140,12 @@ export function isDeny(actions: Action[], deny: DenyResponseSpec): boolean {
     (c?.MessageBody ?? '') === deny.MessageBody
   );
 }
+
+/** The actions refuse every request: one fixed-response with a 4xx or 5xx status, nothing forwarded. */
+export const isAnyDeny = (actions: Action[]): boolean =>
+  actions.length === 1 &&
+  actions[0].Type === 'fixed-response' &&
+  /^[45]\d\d$/.test(actions[0].FixedResponseConfig?.StatusCode ?? '');
 
 const actionKey = (actions: Action[]): string =>
   canonicalJson(

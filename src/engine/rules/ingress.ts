@@ -1,5 +1,6 @@
 import { IpPermission } from '@aws-sdk/client-ec2';
 import { IngressPermission } from '../record';
+import { parseCidr } from './cidr';
 
 /** Pure helpers over security-group ingress permissions. */
 
@@ -38,7 +39,16 @@ export function flatten(perms: IpPermission[]): IngressPermission[] {
   );
 }
 
-export const isOpen = (p: IngressPermission): boolean => p.CidrIp === OPEN_V4 || p.CidrIpv6 === OPEN_V6;
+/** True when the CIDR admits every address of its family: 0.0.0.0/0, ::/0 or another spelling of them. */
+export function isOpenCidr(cidr: string | undefined, family: 4 | 6): boolean {
+  if (cidr === undefined) return false;
+  const parsed = parseCidr(cidr);
+  return parsed !== undefined && parsed.family === family && parsed.prefixLength === 0;
+}
+
+/** Open ingress: the permission admits anyone on the internet (the one notion of it, audit and oracle too). */
+export const isOpen = (p: { CidrIp?: string; CidrIpv6?: string }): boolean =>
+  isOpenCidr(p.CidrIp, 4) || isOpenCidr(p.CidrIpv6, 6);
 
 export const sameSource = (a: IngressPermission, b: IngressPermission): boolean =>
   a.IpProtocol === b.IpProtocol &&

@@ -1,5 +1,4 @@
-import { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { forwards, headerValues, subsetOf } from '../../../engine/rules/alb';
+import { forwards, headerValues, isAnyDeny, subsetOf } from '../../../engine/rules/alb';
 import { Observed } from '../../../engine/observed';
 import { describeActions, describeRule, listenerName } from '../describe';
 import { Finding, finding } from '../findings';
@@ -51,16 +50,10 @@ export function ruleBypass(o: Observed, headerName: string, secretValues?: strin
   );
 }
 
-/** A deny is one fixed-response with a client or server error status: nothing reaches a target. */
-const isDenyAction = (actions: Action[]): boolean =>
-  actions.length === 1 &&
-  actions[0].Type === 'fixed-response' &&
-  /^[45]\d\d$/.test(actions[0].FixedResponseConfig?.StatusCode ?? '');
-
 export function defaultDeny(o: Observed): Finding {
   const actions = o.listener.defaultActions;
   const what = describeActions(actions);
-  if (isDenyAction(actions)) {
+  if (isAnyDeny(actions)) {
     return finding(
       'default-deny',
       'pass',
