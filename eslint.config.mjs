@@ -62,7 +62,12 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: { 'no-undef': 'off' },
   },
-  { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
+  {
+    // CommonJS: require() is how these files import.
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     // fc.assert throws with the seed and path that replay a failure (test/support/fast-check-replay.ts);
     // fc.check hands back the details, and a runner of its own can drop them.

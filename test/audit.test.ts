@@ -564,15 +564,13 @@ describe('a reader that goes away (origin-lock … | head)', () => {
     );
   });
 
-  test('the installed command exits quietly with its status when stdout is closed before it writes', async () => {
+  test('the package’s bin exits quietly with its status when stdout is closed before it writes', async () => {
     ensureBuilt();
-    const child = spawn(
-      process.execPath,
-      [path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js'), '--help'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    const bin = path.join(repoRoot(), pkg.bin['origin-lock']);
+    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     // Close the read end at once, as `head` does once it has its lines: every write of the child fails.
     child.stdout.destroy();
     let stderr = '';

@@ -110,7 +110,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   return report.verdict === 'fail' ? EXIT.fail : EXIT.pass;
 }
 
-if (require.main === module) {
+/** The command as a process runs it (`node dist/src/cli/main.js`, or the bin's launcher tools/origin-lock.js). */
+export function run(): void {
   main(process.argv.slice(2), processIo()).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
@@ -119,3 +120,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run();
