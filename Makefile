@@ -5,10 +5,13 @@ PY := $(VENV)/bin/python
 CFN := $(VENV)/bin/cfn
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup build lint typecheck generate models-check validate cfn-lint jest contract test demo clean
+.PHONY: setup deps build lint typecheck generate models-check validate cfn-lint jest contract test demo clean
 
-## setup: venv from requirements.txt and node_modules from package-lock.json (idempotent, quick when done)
-setup: $(VENV)/.stamp node_modules/.stamp
+## setup: deps, then dist/ so `npx --offline --no-install origin-lock` works (idempotent, quick when done)
+setup: deps dist/.stamp
+
+## deps: venv from requirements.txt and node_modules from package-lock.json
+deps: $(VENV)/.stamp node_modules/.stamp
 
 $(VENV)/.stamp: requirements.txt
 	python3 -m venv $(VENV)
@@ -19,28 +22,35 @@ node_modules/.stamp: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-build: setup
-	npx tsc -p tsconfig.build.json
+# Everything tsconfig.build.json compiles; a change to any of it rebuilds dist/.
+BUILD_INPUTS := tsconfig.json tsconfig.build.json $(shell find src bench demo -name '*.ts' 2>/dev/null)
 
-lint: setup
+dist/.stamp: node_modules/.stamp $(BUILD_INPUTS)
+	npx tsc -p tsconfig.build.json
+	touch $@
+
+## build: dist/ up to date with src/, bench/ and demo/
+build: deps dist/.stamp
+
+lint: deps
 	npx eslint .
 	npx prettier --check .
 
-typecheck: setup
+typecheck: deps
 	bash tools/typecheck.sh
 
 ## generate: `cfn generate` without losing the guides in docs/ (the plugin wipes that folder)
-generate: setup
+generate: deps
 	bash tools/generate.sh
 
 ## models-check: src/models.ts must be exactly what `cfn generate` writes from the schema
-models-check: setup
+models-check: deps
 	bash tools/check-models.sh
 
-validate: setup
+validate: deps
 	$(CFN) validate
 
-cfn-lint: setup
+cfn-lint: deps
 	bash tools/cfn-lint-all.sh
 
 jest: build
@@ -51,7 +61,7 @@ contract: build
 	bash tools/contract.sh $(ARGS)
 
 ## test: the README's test command (CI runs exactly this)
-test: setup
+test: deps
 	bash tools/test-all.sh
 
 demo: build
@@ -63,15 +73,15 @@ clean:
 .PHONY: bundle package bench-package contract-bundle cfn-lint-examples
 
 ## bundle: one esbuild bundle per Lambda entry -> build/bundle/<entry>/index.js
-bundle: setup
+bundle: deps
 	node tools/bundle.mjs
 
 ## package: the registration package as `cfn submit --dry-run` builds it (no SAM/Docker) -> acme-origin-lock.zip
-package: setup
+package: deps
 	bash tools/package.sh
 
 ## bench-package: package size and cold start, ours vs the plugin's default build -> docs/package.md
-bench-package: setup
+bench-package: deps
 	node tools/measure-package.mjs $(ARGS)
 
 ## contract-bundle: the contract suite against the bundled handler (same args as `make contract`)
@@ -79,5 +89,5 @@ contract-bundle: build
 	bash tools/contract-bundle.sh $(ARGS)
 
 ## cfn-lint-examples: cfn-lint (with the type schema) on templates/ and examples/
-cfn-lint-examples: setup
+cfn-lint-examples: deps
 	bash tools/cfn-lint-examples.sh

@@ -10,6 +10,8 @@ module.exports = {
   // and a full type program (the SDK v3 .d.ts files) costs ~10 s per test file.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // FC_SEED/FC_PATH replay a fast-check failure (fc.assert prints both when a property fails).
+  setupFiles: ['<rootDir>/test/support/fast-check-replay.ts'],
   testTimeout: 120000,
   // moto is one process per test file; two cores, so keep parallelism small.
   maxWorkers: 2,

@@ -2,11 +2,13 @@
  * `origin-lock audit` against moto: one test per finding for each insecure case, each asserting the
  * exact finding and the exit status, through the CLI's in-process `main(argv, io)`.
  */
+import { spawn } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CliIo, main, regionFor } from '../src/cli/main';
+import { CliIo, main, pipeSafe, regionFor } from '../src/cli/main';
 import { Control, CONTROLS, Finding } from '../src/cli/audit/findings';
 import { AuditReport } from '../src/cli/audit/report';
 import { AwsClients } from '../src/aws/clients';
@@ -20,6 +22,7 @@ import {
 } from '../bench/fixtures';
 import { MotoServer, startMoto } from '../bench/moto';
 import { repoRoot } from '../bench/paths';
+import { ensureBuilt } from './support/build';
 import { validate } from './support/json-schema';
 import { create, lockClients } from './support/lock-harness';
 
@@ -510,10 +513,70 @@ describe('an audit that cannot run exits 3', () => {
   });
 });
 
-test('region: AWS_REGION, then AWS_DEFAULT_REGION, then the listener ARN’s', () => {
+describe('region: always the listener ARN’s', () => {
   const arn =
     'arn:aws:elasticloadbalancing:eu-west-3:123456789012:listener/app/x/0123456789abcdef/0123456789abcdef';
-  expect(regionFor(arn, { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'ap-south-1' })).toBe('us-west-2');
-  expect(regionFor(arn, { AWS_DEFAULT_REGION: 'ap-south-1' })).toBe('ap-south-1');
-  expect(regionFor(arn, {})).toBe('eu-west-3');
+
+  test('regionFor reads it from the ARN', () => {
+    expect(regionFor(arn)).toBe('eu-west-3');
+  });
+
+  test('a different AWS_REGION or AWS_DEFAULT_REGION does not send the audit elsewhere', async () => {
+    const regions: string[] = [];
+    for (const env of [
+      { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'ap-south-1' },
+      { AWS_DEFAULT_REGION: 'ap-south-1' },
+      {},
+    ]) {
+      const run = await cli(['audit', '--listener-arn', arn, '--distribution-id', 'E2QWRUHAPOMQZL'], {
+        env,
+        clients: (region) => {
+          regions.push(region);
+          throw new Error('no AWS in this test');
+        },
+      });
+      expect(run).toMatchObject({ code: 3, stderr: 'origin-lock: cannot audit: no AWS in this test' });
+    }
+    expect(regions).toEqual(['eu-west-3', 'eu-west-3', 'eu-west-3']);
+  });
+
+  test('--help says so', async () => {
+    const run = await cli(['--help']);
+    expect(run.stdout).toContain(
+      "in the listener ARN's region (AWS_REGION and\nAWS_DEFAULT_REGION are not used",
+    );
+  });
+});
+
+describe('a reader that goes away (origin-lock … | head)', () => {
+  test('pipeSafe: EPIPE silences the stream, later writes are dropped, other errors still surface', () => {
+    const written: string[] = [];
+    const stream = Object.assign(new EventEmitter(), {
+      write: (text: string) => written.push(text) > 0,
+    });
+    const write = pipeSafe(stream);
+    write('one\n');
+    stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    write('two\n');
+    expect(written).toEqual(['one\n']);
+    expect(() => stream.emit('error', Object.assign(new Error('disk on fire'), { code: 'EIO' }))).toThrow(
+      'disk on fire',
+    );
+  });
+
+  test('the package’s bin exits quietly with its status when stdout is closed before it writes', async () => {
+    ensureBuilt();
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    const bin = path.join(repoRoot(), pkg.bin['origin-lock']);
+    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Close the read end at once, as `head` does once it has its lines: every write of the child fails.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code, signal] = await once(child, 'exit');
+    expect(stderr).toBe('');
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+  });
 });

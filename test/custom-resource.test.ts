@@ -469,22 +469,35 @@ describe('failures still answer CloudFormation', () => {
   test('an engine call that would overrun the Lambda timeout → FAILED before the timeout', async () => {
     const f = await fixture();
     const event = requestOf('Create', propsOf(f));
-    const slow = (clients: AwsClients) =>
-      intercept(clients, 'slow', (next) => async (args) => {
-        await new Promise((r) => setTimeout(r, 3000));
-        return next(args);
+    // The engine's first AWS call hangs until the test lets go: an answer can only come from the
+    // handler giving up on it, not from the call finishing.
+    let letGo = (): void => {};
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    let stalled = 0;
+    let returned = 0;
+    const hanging = (clients: AwsClients) =>
+      intercept(clients, 'hanging', () => async () => {
+        stalled++;
+        await held;
+        returned++;
+        throw new Error('released after the test');
       });
-    const started = Date.now();
-    await handlerWith({ clients: testClients(slow), engineCallMs: 500, responseReserveMs: 1000 })(
-      event,
-      contextOf(2500),
-    );
-    const [answer] = responses.accepted();
-    expect(answer.Status).toBe('FAILED');
-    expect(answer.Reason).toMatch(
-      /^InternalFailure: the create step was still running 1 s before the Lambda timeout/,
-    );
-    expect(Date.now() - started).toBeLessThan(2500);
+    try {
+      await handlerWith({ clients: testClients(hanging), engineCallMs: 500, responseReserveMs: 1000 })(
+        event,
+        contextOf(2500),
+      );
+      const [answer] = responses.accepted();
+      expect(answer.Status).toBe('FAILED');
+      expect(answer.Reason).toMatch(
+        /^InternalFailure: the create step was still running 1 s before the Lambda timeout/,
+      );
+      // Answered while the call was still in flight: the handler did not wait for it.
+      expect(stalled).toBeGreaterThan(0);
+      expect(returned).toBe(0);
+    } finally {
+      letGo();
+    }
   });
 });
 

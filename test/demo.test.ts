@@ -1,6 +1,7 @@
 /**
  * `make demo` end to end: the compiled demo runs as a user would run it (its own moto, the real handler
- * entrypoint), exits 0 within two minutes, tells the before/after story and never prints the secret.
+ * entrypoint), exits 0, tells the before/after story and never prints the secret. The test's own timeout
+ * stops a demo that hangs; how long it takes is not asserted (a loaded machine must not fail it).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +16,6 @@ interface Run {
   code: number | null;
   signal: NodeJS.Signals | null;
   output: string;
-  ms: number;
 }
 
 function startDemo(env: NodeJS.ProcessEnv = {}): {
@@ -23,7 +23,6 @@ function startDemo(env: NodeJS.ProcessEnv = {}): {
   done: Promise<Run>;
   output: () => string;
 } {
-  const started = Date.now();
   const child = spawn(process.execPath, [DEMO], {
     cwd: repoRoot(),
     env: { ...process.env, ...env },
@@ -33,7 +32,7 @@ function startDemo(env: NodeJS.ProcessEnv = {}): {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const done = new Promise<Run>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, output, ms: Date.now() - started })),
+    child.once('exit', (code, signal) => resolve({ code, signal, output })),
   );
   return { child, done, output: () => output };
 }
@@ -59,7 +58,6 @@ test('the demo runs end to end: exit 0, before/after verdicts, no secret, moto s
   const run = await startDemo().done;
   const out = run.output;
   if (run.code !== 0) throw new Error(`demo exited ${run.code}:\n${out}`);
-  expect(run.ms).toBeLessThan(120_000);
 
   // Before: the lock's four controls fail with reasons; after: every control holds.
   expect(out).toContain('Verdict: FAIL - 5 of 9 controls fail, 2 warnings');

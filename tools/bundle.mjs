@@ -46,7 +46,7 @@ export const ENTRIES = [
   { name: 'rotation', source: 'src/rotation/index.ts', usesLib: false },
 ];
 
-/** aws-sdk/clients/all → only the v2 clients the lib itself constructs. */
+/** aws-sdk/clients/all → only the v2 clients the lib itself constructs. @type {esbuild.Plugin} */
 const awsSdkV2ClientsAll = {
   name: 'aws-sdk-v2-clients-all',
   setup(build) {
@@ -76,8 +76,15 @@ module.exports = new Proxy(clients, {
   },
 };
 
+/**
+ * @typedef {{ only?: string[]; layout?: string; outdir?: string; quiet: boolean }} Args
+ * @typedef {{ name: string; source: string; outfile: string; bytes: number }} BundleResult
+ */
+
+/** @param {string[]} argv @returns {Args} */
 function parseArgs(argv) {
-  const args = { only: undefined, layout: undefined, outdir: undefined, quiet: false };
+  /** @type {Args} */
+  const args = { quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') args.only = argv[++i].split(',');
@@ -93,9 +100,15 @@ function parseArgs(argv) {
   return args;
 }
 
+/** @param {string} p */
 const isBuiltin = (p) => p.startsWith('node:') || builtinModules.includes(p.split('/')[0]);
 
+/**
+ * @param {{ only?: string[]; outdir?: string; quiet?: boolean }} [options]
+ * @returns {Promise<BundleResult[]>}
+ */
 export async function bundle({ only, outdir = path.join(root, 'build', 'bundle'), quiet = false } = {}) {
+  /** @type {BundleResult[]} */
   const results = [];
   for (const entry of ENTRIES) {
     if (only && !only.includes(entry.name)) continue;
@@ -146,6 +159,7 @@ export async function bundle({ only, outdir = path.join(root, 'build', 'bundle')
  * The registration package content (what ResourceProvider.zip holds): dist/src/registry/handlers.js, nothing else
  * (no node_modules: nothing is external).
  */
+/** @param {string} dir @param {BundleResult[]} results */
 export function layout(dir, results) {
   const handlers = results.find((r) => r.name === 'handlers');
   if (!handlers) throw new Error('layout: the handlers bundle was not built');

@@ -39,6 +39,13 @@ const DOC = path.join(root, 'docs', 'package.md');
 const BEGIN = '<!-- BEGIN GENERATED: tools/measure-package.mjs -->';
 const END = '<!-- END GENERATED: tools/measure-package.mjs -->';
 
+/**
+ * @typedef {{ files: number; unpacked: number; stored: number; deflated: number }} Size
+ * @typedef {{ key: string; module: string }} Variant
+ * @typedef {{ importMs: number; wallMs: number; minImportMs: number; maxImportMs: number }} ColdStart
+ */
+
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const args = { runs: 15, submit: true, write: true, copyNodeModules: false };
   for (let i = 0; i < argv.length; i++) {
@@ -53,11 +60,13 @@ function parseArgs(argv) {
   return args;
 }
 
+/** @param {string} m */
 const log = (m) => console.error(`[measure] ${m}`);
 const python = existsSync(path.join(root, '.venv', 'bin', 'python'))
   ? path.join(root, '.venv', 'bin', 'python')
   : 'python3';
 
+/** @param {string} dir @returns {{ bytes: number; files: number }} */
 function treeBytes(dir) {
   let bytes = 0;
   let files = 0;
@@ -76,6 +85,7 @@ function treeBytes(dir) {
 }
 
 /** Zips `dir` with Python's zipfile (stored or deflated) and returns the zip's size. */
+/** @param {string} dir @param {string} out @param {'stored' | 'deflated'} compression */
 function zipBytes(dir, out, compression) {
   const script = `
 import os, sys, zipfile
@@ -92,6 +102,7 @@ print(os.path.getsize(out))
   return Number(execFileSync(python, ['-c', script, dir, out, compression], { encoding: 'utf8' }).trim());
 }
 
+/** @param {string} dir @param {string} scratch @param {string} label @returns {Size} */
 function sizeOf(dir, scratch, label) {
   const { bytes, files } = treeBytes(dir);
   return {
@@ -110,7 +121,10 @@ const childEnv = () => ({
   AWS_REGION: 'us-east-1',
 });
 
-/** One fresh process: [import ms measured inside, whole-process wall ms]. */
+/**
+ * One fresh process: [import ms measured inside, whole-process wall ms].
+ * @param {string} modulePath @param {string} cwd @returns {[number, number]}
+ */
 function coldStart(modulePath, cwd) {
   const script =
     'const t=process.hrtime.bigint();require(process.argv[1]);' +
@@ -126,20 +140,28 @@ function coldStart(modulePath, cwd) {
   return [Number(result.stdout), wall];
 }
 
+/** @param {string} cwd */
 function baselineProcess(cwd) {
   const started = process.hrtime.bigint();
   spawnSync(process.execPath, ['-e', ''], { cwd, env: childEnv() });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+/** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
+/**
+ * @param {Variant[]} variants @param {number} runs @param {string} cwd
+ * @returns {{ byVariant: Record<string, ColdStart>; baselineWallMs: number }}
+ */
 function measureColdStarts(variants, runs, cwd) {
+  /** @type {Record<string, { imports: number[]; walls: number[] }>} */
   const samples = Object.fromEntries(variants.map((v) => [v.key, { imports: [], walls: [] }]));
+  /** @type {number[]} */
   const baseline = [];
   for (let i = -2; i < runs; i++) {
     for (const v of variants) {
@@ -152,20 +174,21 @@ function measureColdStarts(variants, runs, cwd) {
     const b = baselineProcess(cwd);
     if (i >= 0) baseline.push(b);
   }
-  const out = {};
+  /** @type {Record<string, ColdStart>} */
+  const byVariant = {};
   for (const v of variants) {
-    out[v.key] = {
+    byVariant[v.key] = {
       importMs: median(samples[v.key].imports),
       wallMs: median(samples[v.key].walls),
       minImportMs: Math.min(...samples[v.key].imports),
       maxImportMs: Math.max(...samples[v.key].imports),
     };
   }
-  out.baselineWallMs = median(baseline);
-  return out;
+  return { byVariant, baselineWallMs: median(baseline) };
 }
 
 /** The plugin's default build: tsc output + package.json + production dependencies. */
+/** @param {string} dir @param {boolean} copyNodeModules */
 function buildDefault(dir, copyNodeModules) {
   mkdirSync(dir, { recursive: true });
   log('default build: tsc -p tsconfig.build.json');
@@ -215,8 +238,11 @@ function buildDefault(dir, copyNodeModules) {
   return 'production packages of `npm ls --omit=dev` copied from ./node_modules';
 }
 
+/** @param {number} n */
 const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+/** @param {number} n */
 const ms = (n) => `${Math.round(n)} ms`;
+/** @param {number} a @param {number} b */
 const ratio = (a, b) => `${(a / b).toFixed(1)}×`;
 
 async function main() {
@@ -270,7 +296,7 @@ async function main() {
       ...extra.map((e) => ({ key: e.name, module: e.module })),
     ];
     const loadBefore = os.loadavg()[0];
-    const cold = measureColdStarts(variants, args.runs, cwd);
+    const { byVariant: cold, baselineWallMs } = measureColdStarts(variants, args.runs, cwd);
 
     const lines = [
       BEGIN,
@@ -289,7 +315,7 @@ async function main() {
       `| cold start: import, min – max | ${ms(cold.ours.minImportMs)} – ${ms(cold.ours.maxImportMs)} | ${ms(cold.default.minImportMs)} – ${ms(cold.default.maxImportMs)} | |`,
       `| whole \`node\` process incl. import, median | ${ms(cold.ours.wallMs)} | ${ms(cold.default.wallMs)} | |`,
       '',
-      `An empty \`node -e ""\` process takes ${ms(cold.baselineWallMs)} (median) on the same machine.`,
+      `An empty \`node -e ""\` process takes ${ms(baselineWallMs)} (median) on the same machine.`,
       submitted !== undefined
         ? `\`make package\` (\`cfn submit --dry-run\`) wrote acme-origin-lock.zip: ${mb(submitted)} (${submitted} bytes; ResourceProvider.zip inside it, plus the schema, .rpdk-config and src/).`
         : '`cfn submit --dry-run` was skipped (--no-submit).',

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`make test`, after `make setup`): every stage runs even when an
 # earlier one failed, so one report shows everything that is wrong. Stages, in order:
-#   lint (ESLint + Prettier), typecheck, models-check, validate (cfn validate), cfn-lint, build,
+#   lint (ESLint + Prettier), typecheck, models-check, validate (cfn validate), cfn-lint-self-test
+#   (the cfn-lint wrapper still validates this type's properties on the installed cfn-lint), cfn-lint, build,
 #   jest (all tests), contract (cfn test against moto, tools/contract.sh), contract-bundle (the same
 #   suite against the esbuild bundle), package (cfn submit --dry-run).
 # The report ends with one PASS/FAIL line per stage and, alone on the last line, "N passed, N failed":
@@ -41,6 +42,7 @@ stage lint lint
 stage typecheck typecheck
 stage models-check bash tools/check-models.sh
 stage validate .venv/bin/cfn validate
+stage cfn-lint-self-test .venv/bin/python tools/cfn-lint-registry.py --self-test
 stage cfn-lint bash tools/cfn-lint-all.sh
 stage build "$bin/tsc" -p tsconfig.build.json
 

@@ -17,7 +17,7 @@ export interface CliIo {
   /** Writes one line to standard output (the newline is added by the implementation). */
   stdout(line: string): void;
   stderr(line: string): void;
-  /** For the region and colour choices (the SDK itself reads credentials and endpoint from process.env). */
+  /** For the colour choice (the SDK itself reads credentials and endpoint from process.env). */
   env: Record<string, string | undefined>;
   /** Whether standard output is a terminal (colour, wrapping). */
   isTTY: boolean;
@@ -26,19 +26,41 @@ export interface CliIo {
   clients?(region: string): AwsClients;
 }
 
+/**
+ * A writer that falls silent once the reader is gone: `origin-lock … | head` closes the pipe early, and
+ * the output left is then pointless, not an error (no EPIPE stack trace; the exit status stays the verdict).
+ */
+export function pipeSafe(stream: {
+  write(text: string): unknown;
+  on(event: 'error', listener: (e: NodeJS.ErrnoException) => void): unknown;
+}): (text: string) => void {
+  let readerGone = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    readerGone = true;
+  });
+  return (text) => {
+    if (!readerGone) stream.write(text);
+  };
+}
+
 export function processIo(): CliIo {
+  const stdout = pipeSafe(process.stdout);
+  const stderr = pipeSafe(process.stderr);
   return {
-    stdout: (line) => process.stdout.write(`${line}\n`),
-    stderr: (line) => process.stderr.write(`${line}\n`),
+    stdout: (line) => stdout(`${line}\n`),
+    stderr: (line) => stderr(`${line}\n`),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
     columns: process.stdout.columns,
   };
 }
 
-/** Same precedence as the AWS CLI, then the listener's own region (where it must be audited anyway). */
-export const regionFor = (listenerArn: string, env: Record<string, string | undefined>): string =>
-  env.AWS_REGION || env.AWS_DEFAULT_REGION || parseListenerArn(listenerArn).region;
+/**
+ * The listener's own region: the load balancer, its security groups and its rules live nowhere else, so
+ * AWS_REGION or AWS_DEFAULT_REGION (set for other work) must not send the audit to another region.
+ */
+export const regionFor = (listenerArn: string): string => parseListenerArn(listenerArn).region;
 
 /** The message the project's one error mapping gives (redacted); the exit status carries the rest. */
 const describeError = (e: unknown): string => mapError(e).message;
@@ -64,7 +86,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   const { options, json } = parsed;
-  const region = regionFor(options.listenerArn, io.env);
+  const region = regionFor(options.listenerArn);
   let report: AuditReport;
   try {
     const clients = io.clients ? io.clients(region) : createClients({ region });
@@ -85,7 +107,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   return report.verdict === 'fail' ? EXIT.fail : EXIT.pass;
 }
 
-if (require.main === module) {
+/** The command as a process runs it (`node dist/src/cli/main.js`, or the bin's launcher tools/origin-lock.js). */
+export function run(): void {
   main(process.argv.slice(2), processIo()).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
@@ -94,3 +117,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run();

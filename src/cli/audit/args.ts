@@ -25,8 +25,9 @@ Options:
   --json                  print the report as JSON (docs/audit-output.schema.json)
   -h, --help              print this help
 
-AWS access: the default credential chain; region from AWS_REGION or AWS_DEFAULT_REGION, else the
-listener ARN's region; AWS_ENDPOINT_URL is honoured. Only Describe/Get/List calls are made.
+AWS access: the default credential chain, in the listener ARN's region (AWS_REGION and
+AWS_DEFAULT_REGION are not used: the listener is audited where it lives; CloudFront is global);
+AWS_ENDPOINT_URL is honoured. Only Describe/Get/List calls are made.
 
 Exit status: 0 every control holds (warnings allowed), 1 a control fails, 2 usage error,
 3 the audit could not run (for example the listener does not exist or access was denied).
