@@ -535,7 +535,7 @@ describe('region: always the listener ARN’s', () => {
           throw new Error('no AWS in this test');
         },
       });
-      expect(run).toMatchObject({ code: 3, stderr: 'origin-lock: cannot audit: no AWS in this test' });
+      expect(run).toMatchObject({ code: 3, stderr: 'origin-lock: cannot audit: Error: no AWS in this test' });
     }
     expect(regions).toEqual(['eu-west-3', 'eu-west-3', 'eu-west-3']);
   });

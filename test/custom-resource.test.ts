@@ -24,6 +24,7 @@ import { MotoServer, startMoto } from '../bench/moto';
 import { repoRoot } from '../bench/paths';
 import { readLock } from '../src/engine/lifecycle';
 import { ResponseServer, startResponseServer } from './support/response-server';
+import { captureState } from './support/state';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:origin-lock-provider';
 const STACK_ID =
@@ -405,19 +406,32 @@ describe('failures still answer CloudFormation', () => {
     expect(answer.PhysicalResourceId).toBe(notCreatedId(second.RequestId));
   });
 
-  test('a crash inside the engine → FAILED, and the partial lock is left to the rollback Delete', async () => {
+  test('a crash inside the engine → FAILED after the partial lock is released; the rollback Delete has nothing left', async () => {
     const f = await fixture();
+    const before = await captureState(testClients()(TEST_REGION), f);
     const event = requestOf('Create', propsOf(f));
+    let crashes = 0;
     const answer = await answerTo(event, {
-      clients: testClients(failing(/^ModifyListenerCommand$/, () => new TypeError('engine exploded'))),
+      // Only the lock's deny crashes; the release that follows restores the default normally.
+      clients: testClients((clients) =>
+        intercept(clients, 'injectFailure', (next, context) => async (args) => {
+          if (context.commandName === 'ModifyListenerCommand' && crashes++ === 0)
+            throw new TypeError('engine exploded');
+          return next(args);
+        }),
+      ),
     });
     expect(answer.Status).toBe('FAILED');
-    expect(answer.Reason).toMatch(/^InternalFailure: .*engine exploded/);
+    expect(answer.Reason).toMatch(
+      /^InternalFailure: .*engine exploded; the partial lock on listener .* was released/,
+    );
     expect(answer.Reason).toContain('log stream 2026/11/21/[$LATEST]0123456789abcdef');
-    // The lock record of this request exists, so the physical id is the listener: CloudFormation's
-    // rollback Delete then releases what was done.
-    expect(answer.PhysicalResourceId).toBe(f.listenerArn);
-    const rollback = await answerTo(requestOf('Delete', propsOf(f), { PhysicalResourceId: f.listenerArn }));
+    // Nothing of this request is left, so the physical id says so and the rollback Delete skips it.
+    expect(answer.PhysicalResourceId).toBe(notCreatedId(event.RequestId));
+    expect(await captureState(testClients()(TEST_REGION), f)).toEqual(before);
+    const rollback = await answerTo(
+      requestOf('Delete', propsOf(f), { PhysicalResourceId: answer.PhysicalResourceId }),
+    );
     expect(rollback.Status).toBe('SUCCESS');
   });
 

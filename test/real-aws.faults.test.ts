@@ -1,6 +1,6 @@
 import { buildFixture, Fixture } from '../bench/fixtures';
 import { Fault } from '../bench/aws-emulator/proxy';
-import { create, read, remove } from './support/lock-harness';
+import { create, read, remove, update } from './support/lock-harness';
 import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
 import { captureState } from './support/state';
 
@@ -96,3 +96,49 @@ test.each(transient)(
     ).toHaveLength(2);
   },
 );
+
+test.each([
+  ['server-error', 'CreateRule', 'ServiceInternalError'],
+  ['reset', 'ModifyListener', 'NetworkFailure'],
+  ['throttle', 'AuthorizeSecurityGroupIngress', 'Throttling'],
+] as const)(
+  'a %s burst on %s longer than the retry budget answers %s (CloudFormation retries it), and the retry converges',
+  async (kind, operation, code) => {
+    const f = await buildFixture({ extraRules: true });
+    bench.emulator.inject({ kind, operation, times: 20 });
+    const failed = await create(bench.clients(), modelOf(f), undefined, 'token-burst');
+    expect(failed.final).toMatchObject({ status: 'FAILED', errorCode: code });
+    bench.emulator.clearFaults();
+    const retried = await create(bench.clients(), modelOf(f), undefined, 'token-burst');
+    expect(retried.final.status).toBe('SUCCESS');
+  },
+);
+
+describe('reads that lag behind writes', () => {
+  test('READ, UPDATE and DELETE of a lock whose tag reads lag never answer NotFound', async () => {
+    const f = await buildFixture({ extraRules: true });
+    const before = await captureState(bench.direct, f);
+    expect((await create(bench.clients(), modelOf(f))).final.status).toBe('SUCCESS');
+    // The first answer to the lock's tag reads predates the lock: a lagging read shows no record.
+    bench.emulator.inject({ kind: 'stale-read', operation: 'DescribeTags', times: 2 });
+    const r = await read(bench.clients(), modelOf(f));
+    expect(r.status).toBe('SUCCESS');
+    expect((r.model as { Enforce: unknown }).Enforce).toEqual(ALL_CONTROLS);
+    expect(saw('DescribeTags', 'stale')).toBe(true);
+    bench.emulator.inject({ kind: 'stale-read', operation: 'DescribeTags', times: 2 });
+    expect((await update(bench.clients(), modelOf(f))).final.status).toBe('SUCCESS');
+    bench.emulator.inject({ kind: 'stale-read', operation: 'DescribeTags', times: 2 });
+    expect((await remove(bench.clients(), modelOf(f))).final.status).toBe('SUCCESS');
+    expect(await captureState(bench.direct, f)).toEqual(before);
+  });
+
+  test('CREATE whose rule, ingress and tag reads lag still converges to every control', async () => {
+    const f = await buildFixture({ extraRules: true });
+    for (const operation of ['DescribeRules', 'DescribeSecurityGroups', 'DescribeTags'])
+      bench.emulator.inject({ kind: 'stale-read', operation, times: 3 });
+    expect((await create(bench.clients(), modelOf(f))).final.status).toBe('SUCCESS');
+    expect(saw('DescribeRules', 'stale')).toBe(true);
+    const model = (await read(bench.clients(), modelOf(f))).model as { Enforce: unknown };
+    expect(model.Enforce).toEqual(ALL_CONTROLS);
+  });
+});

@@ -29,6 +29,8 @@ cp "$root/schema/acme-origin-lock.json" "$scratch/schema/"
 ln -s "$root/tools" "$scratch/tools"
 ln -s "$root/.venv" "$scratch/.venv"
 ln -s "$root/node_modules" "$scratch/node_modules"
+ln -s "$root/bench" "$scratch/bench"
+ln -s "$root/demo" "$scratch/demo"
 cp -R "$root/dist" "$scratch/dist"
 cp "$root/build/contract-bundle/bundle/handlers/index.js" "$scratch/dist/src/registry/handlers.js"
 # The invoke server loads <repoRoot()>/dist/src/registry/handlers.js; make sure repoRoot() is the scratch root.

@@ -28,8 +28,11 @@ export type Fault =
   | { kind: 'throttle' | 'server-error' | 'reset' | 'deny'; operation: string; times?: number }
   /** The write reaches moto and lands, then the connection is dropped before the answer. */
   | { kind: 'lose-response'; operation: string; times?: number }
-  /** After `after` lands, the next `times` calls of `read` answer what they answered before it. */
-  | { kind: 'stale-read'; after: string; read: string; times?: number };
+  /**
+   * The next `times` calls of `operation` lag behind the writes: each answers what the same request was
+   * first answered (ELB, EC2 and CloudFront reads are eventually consistent).
+   */
+  | { kind: 'stale-read'; operation: string; times?: number };
 
 export interface EmulatorEvent {
   service: Service | 'other';
@@ -124,8 +127,7 @@ export async function startEmulator(opts: {
     }),
   };
   let faults: (Fault & { left: number })[] = [];
-  const lastReads = new Map<string, Answer>();
-  const stale: { read: string; left: number; snapshot: Map<string, Answer> }[] = [];
+  const firstReads = new Map<string, Answer>();
   const events: EmulatorEvent[] = [];
 
   const take = (kind: Fault['kind'], operation: string): boolean => {
@@ -171,12 +173,10 @@ export async function startEmulator(opts: {
       return;
     }
     if (isRead(r.operation)) {
-      const s = stale.find((x) => x.read === r.operation && x.left > 0 && x.snapshot.has(key(r)));
-      if (s) {
-        s.left -= 1;
-        const a = s.snapshot.get(key(r)) as Answer;
-        note('stale', a.status);
-        return send(a);
+      const first = firstReads.get(key(r));
+      if (first && take('stale-read', r.operation)) {
+        note('stale', first.status);
+        return send(first);
       }
     } else if (emulator.enforceLimits && r.service !== 'other') {
       const limit = await enforceLimits(state, r);
@@ -201,14 +201,8 @@ export async function startEmulator(opts: {
       emulator.cloudfront.configsRead.push(answer.body.toString('utf8'));
 
     if (isRead(r.operation)) {
-      if (answer.status < 300) lastReads.set(key(r), answer);
+      if (answer.status < 300 && !firstReads.has(key(r))) firstReads.set(key(r), answer);
     } else if (answer.status < 300) {
-      for (const f of faults) {
-        if (f.kind === 'stale-read' && f.after === r.operation && f.left > 0) {
-          f.left -= 1;
-          stale.push({ read: f.read, left: f.times ?? 1, snapshot: new Map(lastReads) });
-        }
-      }
       if (take('lose-response', r.operation)) {
         note('response-lost', answer.status);
         req.socket.destroy();
@@ -232,11 +226,11 @@ export async function startEmulator(opts: {
   const emulator: Emulator = {
     endpoint: `http://${LOOPBACK}:${port}`,
     inject(fault) {
-      faults.push({ ...fault, left: fault.kind === 'stale-read' ? 1 : (fault.times ?? 1) });
+      faults.push({ ...fault, left: fault.times ?? 1 });
     },
     clearFaults() {
       faults = [];
-      stale.length = 0;
+      firstReads.clear();
     },
     events,
     enforceLimits: true,

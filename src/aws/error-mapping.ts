@@ -16,7 +16,13 @@ const AWS_ERRORS: [RegExp, HandlerCode][] = [
     /^(PreconditionFailed|PriorityInUse|InvalidIfMatchVersion|ConcurrentModification|ResourceInUse)/,
     'ResourceConflict',
   ],
-  [/(NotFound|NoSuch)/, 'NotFound'],
+  [
+    /^(InternalError|InternalFailure|InternalServiceError|InternalServiceException|ServiceUnavailable)/,
+    'ServiceInternalError',
+  ],
+  // The handler's NotFound means the lock (or a resource its model names), which the engine reports
+  // itself; an AWS NotFound inside an operation is a sub-resource that changed under the lock.
+  [/(NotFound|NoSuch)/, 'ResourceConflict'],
   [
     /^(ValidationError|InvalidParameter|InvalidRequest|InvalidArgument|InvalidConfiguration)/,
     'InvalidRequest',
@@ -38,11 +44,42 @@ export function mapError(e: unknown): MappedError {
   const name = (e as { name?: string } | undefined)?.name ?? '';
   const raw = e instanceof Error ? e.message : String(e);
   if (e instanceof LockError) return { code: e.code, message: redact(raw) };
-  const isAws = typeof (e as { $metadata?: unknown } | undefined)?.$metadata === 'object';
-  const code = isAws
-    ? (AWS_ERRORS.find(([re]) => re.test(name))?.[1] ?? 'GeneralServiceException')
-    : 'InternalFailure';
+  const meta = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata;
+  const code: HandlerCode = meta
+    ? (AWS_ERRORS.find(([re]) => re.test(name))?.[1] ??
+      // What AWS answers with a 5xx is its own failure: CloudFormation retries ServiceInternalError.
+      ((meta.httpStatusCode ?? 0) >= 500 || (e as { $fault?: string }).$fault === 'server'
+        ? 'ServiceInternalError'
+        : // No HTTP status: the SDK gave up without an answer (it wraps socket errors and timeouts).
+          meta.httpStatusCode === undefined || isNetworkFailure(e)
+          ? 'NetworkFailure'
+          : 'GeneralServiceException'))
+    : isNetworkFailure(e)
+      ? 'NetworkFailure'
+      : 'InternalFailure';
   return { code, message: redact(name ? `${name}: ${raw}` : raw) };
+}
+
+// Node's socket errors and the SDK's timeouts: the request never got an answer from AWS.
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+function isNetworkFailure(e: unknown): boolean {
+  const err = e as { code?: string; name?: string; message?: string } | undefined;
+  return (
+    NETWORK_CODES.has(err?.code ?? '') ||
+    err?.name === 'TimeoutError' ||
+    /socket hang up|ECONNRESET|ETIMEDOUT/.test(err?.message ?? '')
+  );
 }
 
 /** `Code: message`, the one line every deliverable shows for a failure (custom resource Reason, logs). */

@@ -19,6 +19,7 @@ import {
 import { AwsClients } from '../aws/clients';
 import { readDistributionConfigXml, writeDistributionConfigXml } from '../aws/cloudfront-config';
 import { editDistributionConfig } from './distribution-xml';
+import { finished, retryAfter, waitFor } from './rules/deadline';
 import { LockError } from './errors';
 import { observeDistribution } from './observe';
 import {
@@ -58,21 +59,26 @@ async function updateOrigins(
   distributionId: string,
   edits: OriginEdit[],
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await readDistributionConfigXml(clients.cloudfront, distributionId);
-    if (!current.xml)
-      throw new LockError(
-        'NotFound',
-        `DistributionId: distribution '${distributionId}' has no configuration`,
-      );
-    const edited = editDistributionConfig(current.xml, edits);
-    try {
-      await writeDistributionConfigXml(clients.cloudfront, distributionId, current.etag, edited);
-      return;
-    } catch (e) {
-      if (!(e instanceof PreconditionFailed) || attempt >= ETAG_RETRIES) throw e;
-    }
-  }
+  // One bounded retry loop (rules/deadline.ts): the last lost race throws its PreconditionFailed.
+  await waitFor(
+    async (attempt) => {
+      const current = await readDistributionConfigXml(clients.cloudfront, distributionId);
+      if (!current.xml)
+        throw new LockError(
+          'NotFound',
+          `DistributionId: distribution '${distributionId}' has no configuration`,
+        );
+      const edited = editDistributionConfig(current.xml, edits);
+      try {
+        await writeDistributionConfigXml(clients.cloudfront, distributionId, current.etag, edited);
+        return finished(undefined);
+      } catch (e) {
+        if (!(e instanceof PreconditionFailed) || attempt >= ETAG_RETRIES) throw e;
+        return retryAfter(0);
+      }
+    },
+    { maxAttempts: ETAG_RETRIES },
+  );
 }
 
 async function writeRecord(
@@ -252,9 +258,12 @@ export async function applySteps(
   observed: Observed,
   steps: Step[],
   progress: Progress,
+  /** Called before each write (not before a wait): from then on AWS may hold changes of this run. */
+  onWrite: () => void = () => undefined,
 ): Promise<ApplyResult> {
   for (const step of steps) {
     progress(describeStep(step));
+    if (step.kind !== 'await-deployed') onWrite();
     const passed = await applyStep(clients, observed, step).catch(async (e: unknown) => {
       // A write whose response was lost is retried (by the SDK or a new invocation) and finds its own
       // work already done: that is success, not an error.

@@ -7,6 +7,7 @@ import * as listenerRules from './plan/controls/listener-rules';
 import * as originHeader from './plan/controls/origin-header';
 import * as securityGroup from './plan/controls/security-group';
 import { LockError } from './errors';
+import { Clock, systemClock } from './rules/deadline';
 import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
 import { planWithinQuotas, QuotaBook } from './plan-within-quotas';
@@ -58,7 +59,12 @@ export async function converge(
   listenerArn: string,
   spec: LockSpec | undefined,
   progress: Progress,
-  options: { owner?: string; sendValue?: (values: SecretValues) => string | undefined } = {},
+  options: {
+    owner?: string;
+    sendValue?: (values: SecretValues) => string | undefined;
+    /** Called before each write this call makes. */
+    onWrite?: () => void;
+  } = {},
 ): Promise<ConvergeResult> {
   // The secret is read once per call: the rounds only re-observe what the steps change.
   const secret = spec ? await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey) : undefined;
@@ -75,7 +81,7 @@ export async function converge(
       quotas,
     );
     if (steps.length === 0) return { state: 'done', observed };
-    const result = await applySteps(clients, observed, steps, progress);
+    const result = await applySteps(clients, observed, steps, progress, options.onWrite);
     if (result.state === 'waiting') return result;
   }
   throw new LockError(
@@ -99,7 +105,10 @@ export async function readModel(
   known?: Observed,
 ): Promise<LockModel> {
   // observe() also reads the distributions the record names, so one observation is enough.
-  const observed = known ?? (await observe(clients, listenerArn, []));
+  let observed = known ?? (await observe(clients, listenerArn, []));
+  // A read that lags behind the write of the record must not report the lock as gone.
+  if (!observed.record && (await confirmedLockRecord(clients, listenerArn)))
+    observed = await observe(clients, listenerArn, []);
   const record = observed.record;
   if (!record)
     throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
@@ -144,6 +153,25 @@ export async function readModel(
 /** The listener's lock record, if any (CREATE refuses a second lock, UPDATE/DELETE need one). */
 export const lockRecord = (clients: AwsClients, listenerArn: string): Promise<LockRecord | undefined> =>
   observeRecord(clients, listenerArn);
+
+/**
+ * ELB reads right after a write may still show the old tags. Before an absent record becomes the
+ * lock's NotFound it is read again after short pauses: a lock that exists is never reported gone.
+ */
+export const ABSENCE_RECHECKS_MS = [300, 1000];
+
+export async function confirmedLockRecord(
+  clients: AwsClients,
+  listenerArn: string,
+  clock: Clock = systemClock,
+): Promise<LockRecord | undefined> {
+  for (const pause of [0, ...ABSENCE_RECHECKS_MS]) {
+    if (pause > 0) await clock.sleep(pause);
+    const record = await observeRecord(clients, listenerArn);
+    if (record) return record;
+  }
+  return undefined;
+}
 
 /**
  * Every locked listener in the account and region: load balancers carry a marker tag listing their

@@ -1,6 +1,14 @@
 import { AwsClients } from '../aws/clients';
 import { formatFailure, mapError } from '../aws/error-mapping';
-import { converge, listLockArns, LockModel, LockProperties, lockRecord, readModel } from './converge';
+import {
+  confirmedLockRecord,
+  converge,
+  listLockArns,
+  LockModel,
+  LockProperties,
+  lockRecord,
+  readModel,
+} from './converge';
 import { HandlerCode, LockError } from './errors';
 import { deadlineAfter, isPast } from './rules/deadline';
 import { LockSpec, parseSpec } from './spec';
@@ -51,6 +59,7 @@ async function drive(
   pendingModel: LockProperties | undefined,
   log: Logger,
   owner?: string,
+  onWrite?: () => void,
 ): Promise<Outcome> {
   const startedAt = ctx.startedAt ?? new Date().toISOString();
   if (isPast(deadlineAfter(Date.parse(startedAt), DEADLINE_MS))) {
@@ -59,7 +68,7 @@ async function drive(
       'DistributionId: the distribution did not reach Deployed within 55 minutes',
     );
   }
-  const result = await converge(clients, listenerArn, spec, log, { owner });
+  const result = await converge(clients, listenerArn, spec, log, { owner, onWrite });
   if (result.state === 'waiting') {
     const waits = (ctx.waits ?? 0) + 1;
     log(`waiting for distribution ${result.distributionIds.join(', ')} to be Deployed (check ${waits})`);
@@ -82,6 +91,7 @@ export async function createLock(
   log: Logger,
   requestToken?: string,
 ): Promise<Outcome> {
+  let wrote = false;
   try {
     const spec = parseSpec(desired);
     if (!ctx.started) {
@@ -102,9 +112,53 @@ export async function createLock(
       { ...desired, ListenerArn: spec.ListenerArn },
       log,
       requestToken,
+      () => (wrote = true),
     );
   } catch (e) {
-    return failed(e, log);
+    const outcome = failed(e, log);
+    // Earlier invocations of this CREATE (callbacks) or this one may have written: release them.
+    return RETRIED_BY_CLOUDFORMATION.has(outcome.errorCode ?? 'InternalFailure') || !(wrote || ctx.started)
+      ? outcome
+      : releaseFailedCreate(clients, desired, outcome, log, requestToken);
+  }
+}
+
+/** Codes CloudFormation retries: the same request comes back and carries on where this one stopped. */
+const RETRIED_BY_CLOUDFORMATION = new Set<HandlerCode>([
+  'Throttling',
+  'NetworkFailure',
+  'ServiceInternalError',
+]);
+
+/**
+ * A CREATE that fails for good gets no DELETE from CloudFormation, so whatever it wrote would stay. It
+ * releases its own partial lock (the record names the request that made it) with the same gap-free
+ * release as DELETE, then answers FAILED: the account is as it was, and a new attempt can start over.
+ */
+async function releaseFailedCreate(
+  clients: AwsClients,
+  desired: LockProperties,
+  outcome: Outcome,
+  log: Logger,
+  requestToken: string | undefined,
+): Promise<Outcome> {
+  const listenerArn = typeof desired.ListenerArn === 'string' ? desired.ListenerArn : '';
+  try {
+    const record = requestToken && listenerArn ? await confirmedLockRecord(clients, listenerArn) : undefined;
+    if (!record || record.owner !== requestToken) return outcome;
+    log('releasing what this CREATE changed before answering FAILED');
+    await converge(clients, listenerArn, undefined, log);
+    return {
+      ...outcome,
+      message: `${outcome.message}; the partial lock on listener '${listenerArn}' was released`,
+    };
+  } catch (e) {
+    const release = mapError(e);
+    log(`release after the failed CREATE failed: ${formatFailure(release)}`);
+    return {
+      ...outcome,
+      message: `${outcome.message}; releasing what this CREATE had changed failed too (${formatFailure(release)}); the listener's lock record (tags acme:origin-lock:record:*) still lists what to undo`,
+    };
   }
 }
 
@@ -120,7 +174,7 @@ export async function updateLock(
     if (previous?.ListenerArn && previous.ListenerArn !== spec.ListenerArn) {
       throw new LockError('NotUpdatable', 'ListenerArn: cannot be changed; it identifies the lock');
     }
-    if (!ctx.started && !(await lockRecord(clients, spec.ListenerArn))) {
+    if (!ctx.started && !(await confirmedLockRecord(clients, spec.ListenerArn))) {
       throw new LockError(
         'NotFound',
         `ListenerArn: listener '${spec.ListenerArn}' has no Acme::Origin::Lock`,
@@ -141,7 +195,7 @@ export async function deleteLock(
   try {
     const listenerArn = String(current.ListenerArn ?? '');
     if (!listenerArn) throw new LockError('InvalidRequest', 'ListenerArn: is required');
-    if (!ctx.started && !(await lockRecord(clients, listenerArn))) {
+    if (!ctx.started && !(await confirmedLockRecord(clients, listenerArn))) {
       throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
     }
     return await drive(clients, listenerArn, undefined, ctx, current, log);
