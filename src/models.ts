@@ -71,6 +71,15 @@ export class ResourceModel extends BaseModel {
     @Expose({ name: 'Enforce' })
     @Type(() => Enforce)
     enforce?: Optional<Enforce>;
+    @Expose({ name: 'AllowedSources' })
+    @Transform(
+        (value: any, obj: any) =>
+            transformValue(String, 'allowedSources', value, obj, [Array]),
+        {
+            toClassOnly: true,
+        }
+    )
+    allowedSources?: Optional<Array<string>>;
     @Expose({ name: 'LoadBalancerArn' })
     @Transform(
         (value: any, obj: any) =>
@@ -98,6 +107,15 @@ export class ResourceModel extends BaseModel {
         }
     )
     securityGroupIds?: Optional<Array<string>>;
+    @Expose({ name: 'DedicatedSecurityGroupId' })
+    @Transform(
+        (value: any, obj: any) =>
+            transformValue(String, 'dedicatedSecurityGroupId', value, obj, []),
+        {
+            toClassOnly: true,
+        }
+    )
+    dedicatedSecurityGroupId?: Optional<string>;
     @Expose({ name: 'PrefixListIds' })
     @Transform(
         (value: any, obj: any) =>
@@ -228,6 +246,24 @@ export class Enforce extends BaseModel {
         }
     )
     httpsOrigin?: Optional<boolean>;
+    @Expose({ name: 'DedicatedSecurityGroup' })
+    @Transform(
+        (value: any, obj: any) =>
+            transformValue(Boolean, 'dedicatedSecurityGroup', value, obj, []),
+        {
+            toClassOnly: true,
+        }
+    )
+    dedicatedSecurityGroup?: Optional<boolean>;
+    @Expose({ name: 'SharedSecurityGroups' })
+    @Transform(
+        (value: any, obj: any) =>
+            transformValue(Boolean, 'sharedSecurityGroups', value, obj, []),
+        {
+            toClassOnly: true,
+        }
+    )
+    sharedSecurityGroups?: Optional<boolean>;
 
 }
 

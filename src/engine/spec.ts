@@ -1,4 +1,5 @@
 import { invalid } from './errors';
+import { isNetworkAddress, parseCidr } from './rules/cidr';
 import { isDistributionId, isSecretArn, LISTENER_ARN } from './rules/ids';
 
 /** The lock as the user asked for it, with defaults applied. Property names follow the schema. */
@@ -8,6 +9,10 @@ export interface EnforceFlags {
   DenyDefault: boolean;
   OriginHeader: boolean;
   HttpsOrigin: boolean;
+  /** The prefix lists go into a security group of the lock's own (absent in records made before it). */
+  DedicatedSecurityGroup?: boolean;
+  /** Revoking in a group that other resources use is accepted. */
+  SharedSecurityGroups?: boolean;
 }
 
 export interface DenyResponseSpec {
@@ -25,6 +30,8 @@ export interface LockSpec {
   OriginId?: string;
   DenyResponse: DenyResponseSpec;
   Enforce: EnforceFlags;
+  /** Internet sources (CIDRs, prefix-list ids) that may still reach the listener ports. */
+  AllowedSources?: string[];
 }
 
 export const DEFAULT_HEADER_NAME = 'X-Origin-Verify';
@@ -39,6 +46,8 @@ export const DEFAULT_ENFORCE: EnforceFlags = {
   DenyDefault: true,
   OriginHeader: true,
   HttpsOrigin: false,
+  DedicatedSecurityGroup: false,
+  SharedSecurityGroups: false,
 };
 
 // RFC 9110 token characters.
@@ -202,6 +211,8 @@ export function parseSpec(input: unknown): LockSpec {
     DenyDefault: booleanFlag(enforceIn, 'DenyDefault', DEFAULT_ENFORCE.DenyDefault),
     OriginHeader: booleanFlag(enforceIn, 'OriginHeader', DEFAULT_ENFORCE.OriginHeader),
     HttpsOrigin: booleanFlag(enforceIn, 'HttpsOrigin', DEFAULT_ENFORCE.HttpsOrigin),
+    DedicatedSecurityGroup: booleanFlag(enforceIn, 'DedicatedSecurityGroup', false),
+    SharedSecurityGroups: booleanFlag(enforceIn, 'SharedSecurityGroups', false),
   };
   if (Enforce.HttpsOrigin && !Enforce.OriginHeader) {
     throw invalid(
@@ -210,10 +221,38 @@ export function parseSpec(input: unknown): LockSpec {
     );
   }
 
+  const AllowedSources = parseAllowedSources(props.AllowedSources);
   const spec: LockSpec = { ListenerArn, DistributionId, SecretArn, HeaderName, DenyResponse, Enforce };
+  if (AllowedSources.length > 0) spec.AllowedSources = AllowedSources;
   if (SecretKey !== undefined) spec.SecretKey = SecretKey;
   if (OriginId !== undefined) spec.OriginId = OriginId;
   return spec;
+}
+
+const PREFIX_LIST_ID = /^pl-[0-9a-f]{8,17}$/;
+
+/** AllowedSources: CIDRs (IPv4 or IPv6, in canonical network form) and prefix-list ids, at most 50. */
+function parseAllowedSources(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalid('AllowedSources', 'must be a list of CIDRs and prefix-list ids');
+  if (value.length > 50) throw invalid('AllowedSources', `has ${value.length} entries; at most 50`);
+  return value.map((v: unknown, i) => {
+    const field = `AllowedSources[${i}]`;
+    if (typeof v !== 'string') throw invalid(field, 'must be a string');
+    if (PREFIX_LIST_ID.test(v)) return v;
+    const cidr = parseCidr(v);
+    if (!cidr)
+      throw invalid(
+        field,
+        `'${v}' is neither a CIDR (203.0.113.0/24, 2001:db8::/32) nor a prefix-list id (pl-…)`,
+      );
+    if (!isNetworkAddress(cidr))
+      throw invalid(
+        field,
+        `'${v}' has host bits set; AWS stores the network address of a CIDR (write it as the network)`,
+      );
+    return v;
+  });
 }
 
 /** True when the lock needs the header-guarded catch-all rule (it carries the original default action). */

@@ -86,3 +86,32 @@ export function parseCidr(text: string): ParsedCidr | undefined {
   if (prefixLength > bits) return undefined;
   return { ...ip, prefixLength };
 }
+
+const bitsOf = (family: 4 | 6): number => (family === 4 ? 32 : 128);
+
+/** The first and last address of a CIDR. */
+export function rangeOf(c: ParsedCidr): { family: 4 | 6; first: bigint; last: bigint } {
+  const hostBits = BigInt(bitsOf(c.family) - c.prefixLength);
+  const size = 1n << hostBits;
+  const first = (c.value >> hostBits) << hostBits;
+  return { family: c.family, first, last: first + size - 1n };
+}
+
+/** Whether the CIDR is written as its network address (no host bits set), as AWS requires. */
+export const isNetworkAddress = (c: ParsedCidr): boolean => rangeOf(c).first === c.value;
+
+/** Whether every address of `inner` is inside the union of `outer` (same family). */
+export function coveredBy(inner: ParsedCidr, outer: readonly ParsedCidr[]): boolean {
+  const r = rangeOf(inner);
+  const ranges = outer
+    .filter((o) => o.family === inner.family)
+    .map(rangeOf)
+    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  let next = r.first;
+  for (const o of ranges) {
+    if (o.first > next) break;
+    if (o.last >= next) next = o.last + 1n;
+    if (next > r.last) return true;
+  }
+  return next > r.last;
+}
