@@ -14,7 +14,7 @@ import * as securityGroup from '../src/engine/plan/controls/security-group';
 import { coversPort, flatten, isOpen, sameSource } from '../src/engine/rules/ingress';
 import { Observed } from '../src/engine/observed';
 import { canonicalJson, IngressPermission } from '../src/engine/record';
-import { EnforceFlags, LockSpec, needsCatchAll } from '../src/engine/spec';
+import { ControlName, LockSpec, needsCatchAll } from '../src/engine/spec';
 import {
   applyDrift,
   DRIFT_CONTROL,
@@ -403,7 +403,7 @@ describe('planner properties', () => {
   // Drift
   // -------------------------------------------------------------------------------------------
 
-  function controlHolds(control: keyof EnforceFlags, o: Observed, spec: LockSpec, values: string[]): boolean {
+  function controlHolds(control: ControlName, o: Observed, spec: LockSpec, values: string[]): boolean {
     switch (control) {
       case 'SecurityGroup':
         return securityGroup.holds(o);
@@ -435,7 +435,7 @@ describe('planner properties', () => {
       fc.property(arb, ({ raw, kind, values, pick, deploy, spec }) => {
         const start = userManagedHeader(spec) ? withOriginHeader(raw, spec, values[0]) : raw;
         const locked = mustConverge(start, spec, values, deploy);
-        const enforced = (Object.keys(spec.Enforce) as (keyof EnforceFlags)[]).filter((k) => spec.Enforce[k]);
+        const enforced = (Object.keys(spec.Enforce) as ControlName[]).filter((k) => spec.Enforce[k]);
         for (const c of enforced) expect([c, controlHolds(c, locked.final, spec, values)]).toEqual([c, true]);
         const control = DRIFT_CONTROL[kind];
         const drifted = applyDrift(locked.final, kind, spec, pick);

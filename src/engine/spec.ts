@@ -15,6 +15,9 @@ export interface EnforceFlags {
   SharedSecurityGroups?: boolean;
 }
 
+/** The controls READ reports one by one (the other Enforce flags say how, not what). */
+export type ControlName = 'SecurityGroup' | 'ListenerRules' | 'DenyDefault' | 'OriginHeader' | 'HttpsOrigin';
+
 export interface DenyResponseSpec {
   StatusCode: string;
   ContentType: string;
