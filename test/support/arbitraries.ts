@@ -13,6 +13,7 @@ import { Observed, ObservedRule } from '../../src/engine/observed';
 import { IngressPermission } from '../../src/engine/record';
 import {
   DenyResponseSpec,
+  ControlName,
   EnforceFlags,
   LockSpec,
   needsCatchAll,
@@ -533,7 +534,7 @@ export function scenarioArb(opts: ScenarioOptions = {}): fc.Arbitrary<Scenario> 
 export type DriftKind = 'reopen-ingress' | 'unguarded-rule' | 'remove-origin-header' | 'reset-default';
 
 /** The Enforce flag whose control a drift breaks. */
-export const DRIFT_CONTROL: Record<DriftKind, keyof EnforceFlags> = {
+export const DRIFT_CONTROL: Record<DriftKind, ControlName> = {
   'reopen-ingress': 'SecurityGroup',
   'unguarded-rule': 'ListenerRules',
   'remove-origin-header': 'OriginHeader',
