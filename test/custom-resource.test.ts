@@ -204,6 +204,7 @@ describe('properties', () => {
       PrefixListIds: '',
       GuardedRuleArns: '',
       OriginIds: '',
+      DedicatedSecurityGroupId: '',
     });
   });
 
@@ -238,6 +239,7 @@ describe('Create, Update, Delete', () => {
       PrefixListIds: f.prefixListIds.ipv4,
       GuardedRuleArns: expect.stringMatching(/^arn:.*listener-rule.*,arn:.*listener-rule/),
       OriginIds: f.albOriginIds.join(','),
+      DedicatedSecurityGroupId: '',
     });
     for (const value of Object.values(created.Data ?? {})) expect(typeof value).toBe('string');
     // The PUT as CloudFormation's pre-signed S3 URL needs it: empty content type, the query kept.

@@ -202,15 +202,19 @@ describe('bad input: a clear error naming the field, and zero writes to AWS', ()
     expect(other.final.errorCode).toBe('AlreadyExists');
     expect(again.out.status).toBe(OperationStatus.Success); // same token: a retried CREATE continues
     expect(again.writes).toEqual([]);
-    // The HTTPS listener shares the security group: a second CloudFront list (55 more rules) does not fit.
+    // The distribution's origin is http-only on port 80: it never reaches the HTTPS listener, so a lock
+    // there would guard a listener CloudFront does not use. (The security group needs no second
+    // CloudFront list either: the first lock's one rule covers every listener port.)
     const https = await create(
       clients,
       { ...base(), ListenerArn: f.httpsListenerArn },
       undefined,
       'token-https',
     );
-    expect(https.final).toMatchObject({ status: OperationStatus.Failed, errorCode: 'ServiceLimitExceeded' });
-    expect(https.final.message).toContain(f.securityGroupId);
+    expect(https.final).toMatchObject({ status: OperationStatus.Failed, errorCode: 'InvalidRequest' });
+    expect(https.final.message).toMatch(
+      /OriginId: no origin of distribution '\w+' reaches the locked HTTPS:443 listener \(alb reaches HTTP:80\)/,
+    );
     const second = await buildFixture({ name: 'second' });
     const other2 = await create(
       clients,

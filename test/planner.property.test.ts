@@ -180,11 +180,12 @@ function safetyViolations(run: ConvergeResult, spec: LockSpec | undefined, preLo
       isOpen(step.permission) &&
       coversPort(step.permission, o.listener.port)
     ) {
-      const before = entry.before?.observed.groups.find((g) => g.groupId === step.groupId);
+      // A load balancer's groups are a union: the list admitted in any one of them lets CloudFront in.
+      const groupsBefore = entry.before?.observed.groups ?? [];
       const v4 = o.prefixLists.v4?.id;
-      const ok =
-        before &&
-        flatten(before.permissions).some((p) => p.PrefixListId === v4 && coversPort(p, o.listener.port));
+      const ok = groupsBefore.some((g) =>
+        flatten(g.permissions).some((p) => p.PrefixListId === v4 && coversPort(p, o.listener.port)),
+      );
       if (!ok)
         out.push(`${at}: revoked open ingress in ${step.groupId} before it admitted the CloudFront v4 list`);
     }

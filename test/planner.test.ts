@@ -190,20 +190,27 @@ describe('plan', () => {
     expect(() => plan({ spec: lockSpec(), observed: o, values: [VALUE] })).not.toThrow();
   });
 
-  test('a security group at 10 IPv4 rules is ServiceLimitExceeded naming the group and quota, before any step', () => {
+  test('the prefix list goes into one group with room; with no room anywhere: ServiceLimitExceeded before any step', () => {
     const full: IpPermission[] = Array.from({ length: 10 }, (_, i) => open(8000 + i, `10.0.${i}.0/24`));
     const o = observed({
-      // The first group has room: the refusal still comes before its prefix list is admitted.
+      // The first group is full, the second has room: one group suffices, so the list goes there.
       groups: [
-        { groupId: 'sg-0a1b2c3d4e5f60718', permissions: [open(443)] },
         { groupId: 'sg-0ffee0000000000bb', permissions: full },
+        { groupId: 'sg-0a1b2c3d4e5f60718', permissions: [open(443)] },
       ],
     });
-    o.loadBalancer.securityGroupIds = ['sg-0a1b2c3d4e5f60718', 'sg-0ffee0000000000bb'];
+    o.loadBalancer.securityGroupIds = ['sg-0ffee0000000000bb', 'sg-0a1b2c3d4e5f60718'];
+    const steps = plan({ spec: lockSpec(), observed: o, values: [VALUE] });
+    const admits = steps.filter((s) => s.kind === 'authorize-ingress' && s.permission.PrefixListId);
+    expect(admits.map((s) => (s.kind === 'authorize-ingress' ? s.groupId : ''))).toEqual([
+      'sg-0a1b2c3d4e5f60718',
+    ]);
+    // Both full: refused, naming the group, its count and the quota, before any step.
+    o.groups[1].permissions = full;
     const e = planError({ spec: lockSpec(), observed: o, values: [VALUE] });
     expect(e.code).toBe('ServiceLimitExceeded');
     expect(e.message).toContain('sg-0ffee0000000000bb');
+    expect(e.message).toContain('no other group of the load balancer has room: sg-0a1b2c3d4e5f60718');
     expect(e.message).toContain('L-0EA8095F');
-    expect(e.message).not.toContain('sg-0a1b2c3d4e5f60718');
   });
 });

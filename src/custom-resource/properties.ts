@@ -15,6 +15,7 @@ export const WRITABLE_PROPERTIES = [
   'OriginId',
   'DenyResponse',
   'Enforce',
+  'AllowedSources',
 ] as const;
 
 export const READ_ONLY_PROPERTIES = [
@@ -24,11 +25,20 @@ export const READ_ONLY_PROPERTIES = [
   'PrefixListIds',
   'GuardedRuleArns',
   'OriginIds',
+  'DedicatedSecurityGroupId',
 ] as const;
 
 export const NESTED_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   DenyResponse: ['StatusCode', 'ContentType', 'MessageBody'],
-  Enforce: ['SecurityGroup', 'ListenerRules', 'DenyDefault', 'OriginHeader', 'HttpsOrigin'],
+  Enforce: [
+    'SecurityGroup',
+    'ListenerRules',
+    'DenyDefault',
+    'OriginHeader',
+    'HttpsOrigin',
+    'DedicatedSecurityGroup',
+    'SharedSecurityGroups',
+  ],
 };
 
 /** Properties CloudFormation itself consumes; they reach the function too. */

@@ -23,6 +23,7 @@ import { finished, retryAfter, waitFor } from './rules/deadline';
 import { LockError } from './errors';
 import { observeDistribution } from './observe';
 import {
+  decodeRecord,
   encodeRecord,
   IngressPermission,
   markerIds,
@@ -34,6 +35,7 @@ import {
 } from './record';
 import { Observed } from './observed';
 import { parseListenerArn } from './spec';
+import { withGroupPermission } from './plan/change';
 import { describeStep, OriginEdit, Step } from './plan/steps';
 
 export type Progress = (message: string) => void;
@@ -214,7 +216,44 @@ async function applyStep(clients: AwsClients, observed: Observed, step: Step): P
       }
       return true;
     }
+    case 'hand-over-ingress':
+      await handOverIngress(clients, step);
+      return true;
   }
+}
+
+/** Merges the ingress changes into the other lock's record, which then undoes them when it goes. */
+async function handOverIngress(
+  clients: AwsClients,
+  step: Extract<Step, { kind: 'hand-over-ingress' }>,
+): Promise<void> {
+  const arn = step.toListenerArn;
+  const tags =
+    (await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [arn] }))).TagDescriptions?.[0]?.Tags ??
+    [];
+  const current = Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
+  const record = decodeRecord(current);
+  if (!record)
+    throw new LockError(
+      'ResourceConflict',
+      `ListenerArn: the lock on '${arn}' to hand the ingress changes to is gone`,
+    );
+  const merged = {
+    ...record,
+    revoked: step.revoked.reduce(withGroupPermission, record.revoked),
+    remainders: step.remainders.reduce(withGroupPermission, record.remainders),
+    admitted: step.admitted.reduce(withGroupPermission, record.admitted),
+  };
+  const encoded = encodeRecord(merged);
+  await clients.elbv2.send(
+    new AddTagsCommand({
+      ResourceArns: [arn],
+      Tags: Object.entries(encoded).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+  const stale = recordTagKeys(current).filter((k) => !(k in encoded));
+  if (stale.length > 0)
+    await clients.elbv2.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: stale }));
 }
 
 const errorName = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';

@@ -30,7 +30,10 @@ export interface LockModel {
     DenyDefault?: boolean;
     OriginHeader?: boolean;
     HttpsOrigin?: boolean;
+    DedicatedSecurityGroup?: boolean;
+    SharedSecurityGroups?: boolean;
   };
+  AllowedSources?: string[];
   // Read-only: what READ reports.
   LoadBalancerArn?: string;
   ForwardRuleArn?: string;
@@ -38,6 +41,7 @@ export interface LockModel {
   PrefixListIds?: string[];
   GuardedRuleArns?: string[];
   OriginIds?: string[];
+  DedicatedSecurityGroupId?: string;
 }
 
 /**
@@ -132,11 +136,13 @@ export async function readModel(
     HeaderName: spec.HeaderName,
     DenyResponse: { ...spec.DenyResponse },
     Enforce: {
-      SecurityGroup: e.SecurityGroup && securityGroup.holds(observed),
+      SecurityGroup: e.SecurityGroup && securityGroup.holds(observed, spec.AllowedSources),
       ListenerRules: e.ListenerRules && listenerRules.holds(observed, spec.HeaderName, values),
       DenyDefault: e.DenyDefault && denyDefault.holds(observed, spec.DenyResponse),
       OriginHeader: e.OriginHeader && originHeader.holds(targets, spec.HeaderName, values),
       HttpsOrigin: e.HttpsOrigin && originHeader.httpsHolds(targets),
+      // How the lock works rather than what it holds: reported as recorded.
+      ...(e.SharedSecurityGroups ? { SharedSecurityGroups: true } : {}),
     },
     LoadBalancerArn: observed.loadBalancer.arn,
     SecurityGroupIds: e.SecurityGroup ? observed.loadBalancer.securityGroupIds : [],
@@ -147,6 +153,7 @@ export async function readModel(
   if (catchAll) model.ForwardRuleArn = catchAll.arn;
   if (spec.SecretKey !== undefined) model.SecretKey = spec.SecretKey;
   if (spec.OriginId !== undefined) model.OriginId = spec.OriginId;
+  if (spec.AllowedSources) model.AllowedSources = [...spec.AllowedSources];
   return model;
 }
 

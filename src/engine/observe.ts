@@ -12,7 +12,7 @@ import {
 import { AwsClients } from '../aws/clients';
 import { invalid, notFound } from './errors';
 import { ObservedDistribution, ObservedRule, Observed, PrefixListRef, RuleRole } from './observed';
-import { decodeRecord, LockRecord, RULE_ROLE_TAG } from './record';
+import { decodeRecord, LockRecord, recordTagKeys, RULE_ROLE_TAG } from './record';
 import { CLOUDFRONT_LIST_WEIGHT, CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from './rules/prefix-lists';
 import { parseListenerArn } from './spec';
 
@@ -131,15 +131,21 @@ export async function observe(
   distributionIds: string[],
 ): Promise<Observed> {
   const arnParts = parseListenerArn(listenerArn);
-  let listener;
+  // Every listener of the load balancer in one call: the lock closes all their ports to the internet.
+  let listeners;
   try {
-    const out = await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
-    listener = out.Listeners?.[0];
+    listeners =
+      (
+        await clients.elbv2.send(
+          new DescribeListenersCommand({ LoadBalancerArn: arnParts.loadBalancerArn, PageSize: 400 }),
+        )
+      ).Listeners ?? [];
   } catch (e) {
-    if (e instanceof ListenerNotFoundException)
+    if (e instanceof ListenerNotFoundException || e instanceof LoadBalancerNotFoundException)
       throw notFound('ListenerArn', `listener '${listenerArn}' does not exist`);
     throw e;
   }
+  const listener = listeners.find((l) => l.ListenerArn === listenerArn);
   if (!listener) throw notFound('ListenerArn', `listener '${listenerArn}' does not exist`);
   const lbArn = listener.LoadBalancerArn ?? arnParts.loadBalancerArn;
   let lb;
@@ -166,8 +172,11 @@ export async function observe(
     );
   }
 
-  const tags = await describeTags(clients, [listenerArn, lbArn]);
+  // The other listeners ride along in the same call(s): which of them carry a lock of their own.
+  const others = listeners.map((l) => l.ListenerArn ?? '').filter((arn) => arn && arn !== listenerArn);
+  const tags = await describeTags(clients, [listenerArn, lbArn, ...others]);
   const record = decodeRecord(tags[listenerArn] ?? {});
+  const otherLockArns = others.filter((arn) => recordTagKeys(tags[arn] ?? {}).length > 0);
   const rules = await observeRules(clients, listenerArn);
 
   const groupIds = lb.SecurityGroups ?? [];
@@ -206,12 +215,19 @@ export async function observe(
       dnsName: lb.DNSName ?? '',
       securityGroupIds: groupIds,
       tags: tags[lbArn] ?? {},
+      listeners: listeners.map((l) => ({
+        arn: l.ListenerArn ?? '',
+        port: l.Port ?? 0,
+        protocol: l.Protocol ?? '',
+        defaultActions: l.DefaultActions ?? [],
+      })),
     },
     rules,
     groups,
     prefixLists,
     distributions,
     record,
+    otherLockArns,
   };
 }
 

@@ -12,6 +12,14 @@ export interface ObservedListener {
   tags: Record<string, string>;
 }
 
+/** A listener of the load balancer (the locked one among them). */
+export interface LoadBalancerListener {
+  arn: string;
+  port: number;
+  protocol: string;
+  defaultActions: Action[];
+}
+
 export interface ObservedLoadBalancer {
   arn: string;
   type: string;
@@ -19,6 +27,8 @@ export interface ObservedLoadBalancer {
   dnsName: string;
   securityGroupIds: string[];
   tags: Record<string, string>;
+  /** Every listener of the load balancer; absent in states built before it was observed (tests). */
+  listeners?: LoadBalancerListener[];
 }
 
 export type RuleRole = 'catch-all' | 'guard';
@@ -60,4 +70,6 @@ export interface Observed {
   /** By id: the spec's distribution and every distribution the record has stamped. */
   distributions: Record<string, ObservedDistribution | undefined>;
   record?: LockRecord;
+  /** Listeners of the same load balancer that carry a lock record of their own (from its marker). */
+  otherLockArns?: string[];
 }

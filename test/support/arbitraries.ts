@@ -330,6 +330,23 @@ export interface ObservedOptions {
   maxQuotaUsage?: number;
 }
 
+/**
+ * The load balancer's origins send their requests to the locked listener (its port; match-viewer when
+ * the policy would miss it): an origin reaching another listener is not the lock's target.
+ */
+function reachingListener(origins: Origin[], port: number, protocol: string): Origin[] {
+  return origins.map((o) => {
+    if (!o.Id?.startsWith('alb-') || !o.CustomOriginConfig) return o;
+    const custom = { ...o.CustomOriginConfig };
+    if (protocol === 'HTTP') custom.HTTPPort = port;
+    else custom.HTTPSPort = port;
+    const policy = custom.OriginProtocolPolicy;
+    if ((protocol === 'HTTP' && policy === 'https-only') || (protocol === 'HTTPS' && policy === 'http-only'))
+      custom.OriginProtocolPolicy = 'match-viewer';
+    return { ...o, CustomOriginConfig: custom };
+  });
+}
+
 export function observedArb(opts: ObservedOptions = {}): fc.Arbitrary<Observed> {
   const listenerArb = fc.constantFrom(
     { port: 80, protocol: 'HTTP' },
@@ -387,7 +404,13 @@ export function observedArb(opts: ObservedOptions = {}): fc.Arbitrary<Observed> 
             ...(withV6 ? { v6: { id: CF_V6, weight: 55 } } : {}),
             weights,
           },
-          distributions: { [DISTRIBUTION_ID]: { id: DISTRIBUTION_ID, status: 'Deployed', origins } },
+          distributions: {
+            [DISTRIBUTION_ID]: {
+              id: DISTRIBUTION_ID,
+              status: 'Deployed',
+              origins: reachingListener(origins, port, protocol),
+            },
+          },
         });
       }),
   );

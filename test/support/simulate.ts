@@ -454,6 +454,9 @@ function applyOne(world: World, step: Step, opts: SimulateOptions): boolean {
       deploy(world, pending);
       return true;
     }
+    case 'hand-over-ingress':
+      // The simulated world holds one listener: no other lock to hand over to.
+      throw new Error('simulate: hand-over-ingress needs a second locked listener, which is not modelled');
   }
 }
 

@@ -2,6 +2,8 @@ import type { Origin } from '@aws-sdk/client-cloudfront';
 import { LockError, invalid, notFound } from '../errors';
 import { DEFAULT_QUOTAS, Quotas } from '../limits';
 import { Observed } from '../observed';
+import { ExposurePolicy } from '../rules/exposure';
+import { describeEndpoints, reaches } from '../rules/origin-reach';
 import { DenyResponseSpec, EnforceFlags, LockSpec, needsCatchAll } from '../spec';
 
 export const NOTHING_ENFORCED: EnforceFlags = {
@@ -38,7 +40,22 @@ export interface PlanContext {
   readonly port: number;
   /** Adjustable AWS quotas to plan within (documented defaults unless the account's were read). */
   readonly quotas: Readonly<Quotas>;
+  /** Every listener port of the load balancer (the locked one included): all are closed to the internet. */
+  readonly listenerPorts: readonly number[];
+  /** What counts as internet exposure on those ports (the user's AllowedSources included). */
+  readonly exposure: ExposurePolicy;
 }
+
+/** Every listener port of the load balancer, the locked listener's first. */
+export const listenerPortsOf = (o: Observed): number[] => [
+  ...new Set([o.listener.port, ...(o.loadBalancer.listeners ?? []).map((l) => l.port)]),
+];
+
+/** The exposure policy of this load balancer: CloudFront's lists by id, plus what the user allowed. */
+export const exposurePolicyOf = (o: Observed, allowedSources: readonly string[] = []): ExposurePolicy => ({
+  cloudFrontListIds: [o.prefixLists.v4?.id, o.prefixLists.v6?.id].filter((x): x is string => !!x),
+  allowedSources,
+});
 
 export const originHeaderValue = (origin: Origin, name: string): string | undefined =>
   origin.CustomHeaders?.Items?.find((h) => (h.HeaderName ?? '').toLowerCase() === name.toLowerCase())
@@ -58,7 +75,7 @@ export function resolveTargets(spec: LockSpec, observed: Observed): TargetOrigin
         `distribution '${dist.id}' has no origin '${spec.OriginId}' (origins: ${dist.origins.map((o) => o.Id).join(', ') || 'none'})`,
       );
     }
-    return [{ distributionId: dist.id, origin }];
+    return reachingTargets(spec, observed, dist.id, [origin], 'OriginId');
   }
   const dns = stripDot(observed.loadBalancer.dnsName);
   const matches = dist.origins.filter((o) => {
@@ -72,7 +89,31 @@ export function resolveTargets(spec: LockSpec, observed: Observed): TargetOrigin
       `no origin of distribution '${dist.id}' points at the load balancer '${observed.loadBalancer.dnsName}'; set OriginId to one of: ${found}`,
     );
   }
-  return matches.map((origin) => ({ distributionId: dist.id, origin }));
+  return reachingTargets(spec, observed, dist.id, matches, 'OriginId');
+}
+
+/**
+ * Of the origins pointing at the load balancer, those whose requests arrive at the locked listener (with
+ * HttpsOrigin, as they will once https-only). None: the lock would guard a listener CloudFront never uses.
+ */
+function reachingTargets(
+  spec: LockSpec,
+  observed: Observed,
+  distributionId: string,
+  origins: Origin[],
+  field: string,
+): TargetOrigin[] {
+  const listener = { protocol: observed.listener.protocol, port: observed.listener.port };
+  const policy = spec.Enforce.HttpsOrigin ? 'https-only' : undefined;
+  const reaching = origins.filter((o) => reaches(o, listener, policy));
+  if (reaching.length === 0) {
+    const where = origins.map((o) => `${o.Id} reaches ${describeEndpoints(o, policy)}`).join('; ');
+    throw invalid(
+      field,
+      `no origin of distribution '${distributionId}' reaches the locked ${listener.protocol}:${listener.port} listener (${where}); lock the listener those origins reach, or make them reach this one (origin protocol policy and port${listener.protocol === 'HTTPS' ? ', or Enforce.HttpsOrigin' : ''})`,
+    );
+  }
+  return reaching.map((origin) => ({ distributionId, origin }));
 }
 
 export function buildContext(
@@ -116,6 +157,8 @@ export function buildContext(
     targets,
     port: observed.listener.port,
     quotas,
+    listenerPorts: listenerPortsOf(observed),
+    exposure: exposurePolicyOf(observed, spec?.AllowedSources ?? record?.spec.AllowedSources ?? []),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IngressPermission, LockRecord } from '../record';
+import { GroupPermission, IngressPermission, LockRecord } from '../record';
 import { RuleRole } from '../observed';
 
 /** One origin change inside a single UpdateDistribution call. */
@@ -26,7 +26,15 @@ export type Step =
   | { kind: 'delete-rule'; ruleArn: string }
   | { kind: 'set-default-actions'; actions: Action[]; why: string }
   | { kind: 'update-origins'; distributionId: string; edits: OriginEdit[]; why: string }
-  | { kind: 'await-deployed'; distributionIds: string[] };
+  | { kind: 'await-deployed'; distributionIds: string[] }
+  /** Another lock of the load balancer takes over ingress changes it needs kept (see security-group.ts). */
+  | {
+      kind: 'hand-over-ingress';
+      toListenerArn: string;
+      revoked: GroupPermission[];
+      remainders: GroupPermission[];
+      admitted: GroupPermission[];
+    };
 
 const source = (p: IngressPermission): string => p.PrefixListId ?? p.CidrIp ?? p.CidrIpv6 ?? 'unknown source';
 const ports = (p: IngressPermission): string =>
@@ -59,5 +67,7 @@ export function describeStep(step: Step): string {
       return `${step.why} on distribution ${step.distributionId} (origins ${step.edits.map((e) => e.originId).join(', ')})`;
     case 'await-deployed':
       return `wait for distribution ${step.distributionIds.join(', ')} to be Deployed`;
+    case 'hand-over-ingress':
+      return `hand the security-group changes over to the lock on ${step.toListenerArn}, which keeps every listener port closed`;
   }
 }

@@ -60,34 +60,58 @@ export const sameSource = (a: IngressPermission, b: IngressPermission): boolean 
 export const hasPermission = (live: IngressPermission[], p: IngressPermission): boolean =>
   live.some((l) => sameSource(l, p));
 
+/** The parts of the port range [from, to] that are none of `ports`. */
+function rangesWithout(from: number, to: number, ports: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  let next = from;
+  for (const port of [...new Set(ports)].sort((a, b) => a - b)) {
+    if (port < next || port > to) continue;
+    if (port > next) out.push([next, port - 1]);
+    next = port + 1;
+  }
+  if (next <= to) out.push([next, to]);
+  return out;
+}
+
 /**
- * What must stay open when an open rule that covers `port` is revoked: the same source on every other
- * port of the rule (and, for an all-traffic rule, UDP and ICMP), so only the listener port closes.
+ * What must stay open when an exposed rule that covers some of `ports` is revoked: the same source on
+ * every other port of the rule (and, for an all-traffic rule, UDP and ICMP), so only those ports close.
  */
-export function remaindersWithoutPort(p: IngressPermission, port: number): IngressPermission[] {
-  const src = { CidrIp: p.CidrIp, CidrIpv6: p.CidrIpv6, Description: p.Description };
-  const tcp = (from: number, to: number): IngressPermission => ({
-    IpProtocol: 'tcp',
+export function remaindersWithoutPorts(p: IngressPermission, ports: readonly number[]): IngressPermission[] {
+  const src = {
+    CidrIp: p.CidrIp,
+    CidrIpv6: p.CidrIpv6,
+    PrefixListId: p.PrefixListId,
+    Description: p.Description,
+  };
+  const strip = (x: IngressPermission): IngressPermission =>
+    Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as unknown as IngressPermission;
+  const range = (proto: string, [from, to]: [number, number]): IngressPermission => ({
+    IpProtocol: proto,
     FromPort: from,
     ToPort: to,
     ...src,
   });
-  const strip = (x: IngressPermission): IngressPermission =>
-    Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as unknown as IngressPermission;
   const pieces: IngressPermission[] = [];
   if (p.IpProtocol === '-1') {
-    if (port > 0) pieces.push(tcp(0, port - 1));
-    if (port < 65535) pieces.push(tcp(port + 1, 65535));
+    pieces.push(...rangesWithout(0, 65535, ports).map((r) => range('tcp', r)));
     pieces.push({ IpProtocol: 'udp', FromPort: 0, ToPort: 65535, ...src });
     pieces.push({ IpProtocol: p.CidrIpv6 ? 'icmpv6' : 'icmp', FromPort: -1, ToPort: -1, ...src });
   } else {
-    const from = p.FromPort ?? port;
-    const to = p.ToPort ?? port;
-    if (from < port) pieces.push({ ...tcp(from, port - 1), IpProtocol: p.IpProtocol });
-    if (port < to) pieces.push({ ...tcp(port + 1, to), IpProtocol: p.IpProtocol });
+    const from = p.FromPort ?? ports[0];
+    const to = p.ToPort ?? from;
+    pieces.push(...rangesWithout(from, to, ports).map((r) => range(p.IpProtocol, r)));
   }
   return pieces.map(strip);
 }
+
+/** The same for one port. */
+export const remaindersWithoutPort = (p: IngressPermission, port: number): IngressPermission[] =>
+  remaindersWithoutPorts(p, [port]);
+
+/** Whether the permission covers any of `ports` (TCP, or all traffic). */
+export const coversAnyPort = (p: IngressPermission, ports: readonly number[]): boolean =>
+  ports.some((port) => coversPort(p, port));
 
 /** Rule weight against the per-group quota, by address family. */
 export function quotaUsage(

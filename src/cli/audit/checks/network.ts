@@ -7,6 +7,7 @@ import {
 import { coversPort, flatten, isOpen } from '../../../engine/rules/ingress';
 import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../../engine/rules/prefix-lists';
 import { Observed, ObservedGroup, PrefixListRef } from '../../../engine/observed';
+import { exposurePolicyOf } from '../../../engine/plan/context';
 import { loadBalancerName } from '../describe';
 import { Finding, finding } from '../findings';
 
@@ -104,7 +105,7 @@ export function ruleHeadroom(o: Observed): Finding {
   const room: string[] = [];
   for (const g of o.groups) {
     // The same projection the lock checks before its first write, so the two always agree.
-    const { usage, pieces: kept } = projectedUsage(o, g, port);
+    const { usage, pieces: kept } = projectedUsage(o, g, [port], exposurePolicyOf(o));
     for (const list of lists) {
       const family = v6Ids.has(list.id) ? 'v6' : 'v4';
       const narrowing =

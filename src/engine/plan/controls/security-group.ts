@@ -1,20 +1,21 @@
 import { LockError } from '../../errors';
 import { QUOTA_INFO, quotaExceeded } from '../../limits';
 import {
+  coversAnyPort,
   coversPort,
   flatten,
   hasPermission,
-  isOpen,
   quotaUsage,
-  remaindersWithoutPort,
+  remaindersWithoutPorts,
   sameSource,
 } from '../../rules/ingress';
+import { ExposurePolicy, exposes } from '../../rules/exposure';
 import { Observed, ObservedGroup, PrefixListRef } from '../../observed';
 import { GroupPermission, IngressPermission, LockRecord } from '../../record';
 import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../rules/prefix-lists';
 import { Step } from '../steps';
-import { NOTHING_PLANNED, Planned, withGroupPermission } from '../change';
-import { PlanContext } from '../context';
+import { NOTHING_PLANNED, Planned, RecordChange, withGroupPermission } from '../change';
+import { exposurePolicyOf, listenerPortsOf, PlanContext } from '../context';
 
 /** Security groups: admit CloudFront's origin-facing prefix lists, then close the port to the internet. */
 
@@ -45,37 +46,54 @@ function requiredLists(o: Observed): PrefixListRef[] {
 export const admits = (perms: IngressPermission[], listId: string, port: number): boolean =>
   perms.some((p) => p.PrefixListId === listId && coversPort(p, port));
 
-const prefixPermission = (listId: string, port: number): IngressPermission => ({
+/** Whether some group admits the list on every one of `ports`. */
+const admittedOnAll = (groups: readonly ObservedGroup[], listId: string, ports: readonly number[]): boolean =>
+  ports.every((port) => groups.some((g) => admits(flatten(g.permissions), listId, port)));
+
+/**
+ * One rule per list covers every listener port: CloudFront keeps reaching whichever listener a
+ * distribution's origin uses (one rule weighs 55 whatever its range; the ports between listen to nothing).
+ */
+const prefixPermission = (listId: string, ports: readonly number[]): IngressPermission => ({
   IpProtocol: 'tcp',
-  FromPort: port,
-  ToPort: port,
+  FromPort: Math.min(...ports),
+  ToPort: Math.max(...ports),
   PrefixListId: listId,
   Description: 'CloudFront origin-facing (Acme::Origin::Lock)',
 });
 
-/** Open permissions on the listener port and the pieces that must stay open once they go (deduplicated). */
-export function openOnPort(
+/**
+ * Permissions that expose any of `ports` to the internet, and the pieces that must stay open once they
+ * go (the same source on the rule's other ports; deduplicated).
+ */
+export function exposedOnPorts(
   live: IngressPermission[],
-  port: number,
+  ports: readonly number[],
+  policy: ExposurePolicy,
 ): { open: IngressPermission[]; pieces: IngressPermission[] } {
-  const open = live.filter((x) => isOpen(x) && coversPort(x, port));
+  const open = live.filter((x) => exposes(x, policy) && coversAnyPort(x, ports));
   const pieces: IngressPermission[] = [];
   for (const p of open) {
-    for (const piece of remaindersWithoutPort(p, port)) {
+    for (const piece of remaindersWithoutPorts(p, ports)) {
       if (!hasPermission(live, piece) && !hasPermission(pieces, piece)) pieces.push(piece);
     }
   }
   return { open, pieces };
 }
 
+/** The single-port form the audit and older callers use (CloudFront lists only, nothing allowed). */
+export const openOnPort = (live: IngressPermission[], port: number, policy: ExposurePolicy) =>
+  exposedOnPorts(live, [port], policy);
+
 /**
  * Rules a group will hold per address family just before the prefix lists go in: what it has now plus
- * the pieces of wider open rules, which the lock adds before it revokes those rules.
+ * the pieces of wider exposed rules, which the lock adds before it revokes those rules.
  */
 export function projectedUsage(
   o: Observed,
   g: ObservedGroup,
-  port: number,
+  ports: readonly number[],
+  policy: ExposurePolicy,
 ): {
   usage: { v4: number; v6: number };
   pieces: { v4: number; v6: number };
@@ -83,12 +101,15 @@ export function projectedUsage(
   const v6Ids = new Set(o.prefixLists.v6 ? [o.prefixLists.v6.id] : []);
   const usage = quotaUsage(g.permissions, o.prefixLists.weights, v6Ids);
   const pieces = { v4: 0, v6: 0 };
-  for (const piece of openOnPort(flatten(g.permissions), port).pieces)
-    pieces[piece.CidrIpv6 ? 'v6' : 'v4'] += 1;
+  for (const piece of exposedOnPorts(flatten(g.permissions), ports, policy).pieces)
+    pieces[piece.CidrIpv6 || (piece.PrefixListId && v6Ids.has(piece.PrefixListId)) ? 'v6' : 'v4'] += 1;
   return { usage: { v4: usage.v4 + pieces.v4, v6: usage.v6 + pieces.v6 }, pieces };
 }
 
-/** Before anything else: the prefix lists are admitted (quota checked for every group before any write). */
+/**
+ * Before anything else: CloudFront's prefix lists are admitted on every listener port, in ONE group of
+ * the load balancer (one suffices; the first with room for them), the quota checked before any write.
+ */
 export function admit(ctx: PlanContext): Planned {
   if (!ctx.enforce.SecurityGroup) return NOTHING_PLANNED;
   const o = ctx.observed;
@@ -98,43 +119,65 @@ export function admit(ctx: PlanContext): Planned {
       'Enforce.SecurityGroup: the load balancer has no security groups to restrict',
     );
   }
-  const lists = requiredLists(o);
+  const missing = requiredLists(o).filter((list) => !admittedOnAll(o.groups, list.id, ctx.listenerPorts));
+  if (missing.length === 0) return NOTHING_PLANNED;
   const v6Ids = new Set(o.prefixLists.v6 ? [o.prefixLists.v6.id] : []);
-  const steps: Step[] = [];
-  const admitted: GroupPermission[] = [];
-  for (const g of o.groups) {
-    const live = flatten(g.permissions);
-    const { usage } = projectedUsage(o, g, ctx.port);
-    for (const list of lists) {
-      if (admits(live, list.id, ctx.port)) continue;
-      const family = v6Ids.has(list.id) ? 'v6' : 'v4';
-      const after = usage[family] + list.weight;
-      if (after > ctx.quotas.rulesPerSecurityGroup.value) {
-        throw quotaExceeded(
-          ctx.quotas,
-          'rulesPerSecurityGroup',
-          'Enforce.SecurityGroup',
-          `security group ${g.groupId} has ${usage[family]} IP${family} inbound rules and the prefix list ${list.id} weighs ${list.weight}: it needs ${after}`,
-          'Raise the quota or give the load balancer a dedicated security group.',
-        );
-      }
-      usage[family] = after;
-      const permission = prefixPermission(list.id, ctx.port);
-      admitted.push({ groupId: g.groupId, permission });
-      steps.push({ kind: 'authorize-ingress', groupId: g.groupId, permission, tagListener: true });
-    }
+  const needs = (g: ObservedGroup) => {
+    const { usage } = projectedUsage(o, g, ctx.listenerPorts, ctx.exposure);
+    const after = { ...usage };
+    for (const list of missing) after[v6Ids.has(list.id) ? 'v6' : 'v4'] += list.weight;
+    return { usage, after };
+  };
+  const quota = ctx.quotas.rulesPerSecurityGroup.value;
+  const fits = (g: ObservedGroup) => {
+    const { after } = needs(g);
+    return after.v4 <= quota && after.v6 <= quota;
+  };
+  const group = o.groups.find(fits);
+  if (!group) {
+    // Name the group that came closest, and the family that overflows there.
+    const g = o.groups[0];
+    const { usage, after } = needs(g);
+    const family = after.v4 > quota ? 'v4' : 'v6';
+    const list = missing.find((l) => (v6Ids.has(l.id) ? 'v6' : 'v4') === family) ?? missing[0];
+    throw quotaExceeded(
+      ctx.quotas,
+      'rulesPerSecurityGroup',
+      'Enforce.SecurityGroup',
+      `security group ${g.groupId} has ${usage[family]} IP${family} inbound rules and the prefix list ${list.id} weighs ${list.weight}: it needs ${after[family]}${
+        o.groups.length > 1
+          ? ` (and no other group of the load balancer has room: ${o.groups
+              .slice(1)
+              .map((x) => x.groupId)
+              .join(', ')})`
+          : ''
+      }`,
+      'Raise the quota or give the load balancer a dedicated security group.',
+    );
   }
-  return { steps, change: (r) => ({ ...r, admitted: admitted.reduce(withGroupPermission, r.admitted) }) };
+  const admitted = missing.map((list) => ({
+    groupId: group.groupId,
+    permission: prefixPermission(list.id, ctx.listenerPorts),
+  }));
+  return {
+    steps: admitted.map(({ groupId, permission }) => ({
+      kind: 'authorize-ingress' as const,
+      groupId,
+      permission,
+      tagListener: true,
+    })),
+    change: (r) => ({ ...r, admitted: admitted.reduce(withGroupPermission, r.admitted) }),
+  };
 }
 
-/** Last: open ingress on the listener port is revoked, keeping the rest of a wider rule open. */
+/** Last: every internet source on every listener port is revoked, keeping the rest of a wider rule open. */
 export function revoke(ctx: PlanContext): Planned {
   if (!ctx.enforce.SecurityGroup) return NOTHING_PLANNED;
   const steps: Step[] = [];
   const remainders: GroupPermission[] = [];
   const revoked: GroupPermission[] = [];
   for (const g of ctx.observed.groups) {
-    const { open, pieces } = openOnPort(flatten(g.permissions), ctx.port);
+    const { open, pieces } = exposedOnPorts(flatten(g.permissions), ctx.listenerPorts, ctx.exposure);
     for (const piece of pieces) {
       remainders.push({ groupId: g.groupId, permission: piece });
       steps.push({ kind: 'authorize-ingress', groupId: g.groupId, permission: piece, tagListener: false });
@@ -154,9 +197,30 @@ export function revoke(ctx: PlanContext): Planned {
   };
 }
 
-/** Release: restore revoked ingress first, then remove what the lock added; the record forgets all three. */
+/**
+ * Release: restore revoked ingress first, then remove what the lock added; the record forgets all three.
+ * While another lock holds a listener of the same load balancer, every listener port must stay closed:
+ * the ingress changes are handed over to that lock's record instead, and undone when the last lock goes.
+ */
 export function release(ctx: PlanContext, undoLog: Readonly<LockRecord>): Planned {
   if (ctx.enforce.SecurityGroup) return NOTHING_PLANNED;
+  const forget: RecordChange = (r) => ({ ...r, revoked: [], remainders: [], admitted: [] });
+  const others = ctx.observed.otherLockArns ?? [];
+  const held = undoLog.revoked.length + undoLog.remainders.length + undoLog.admitted.length;
+  if (others.length > 0 && held > 0 && !ctx.spec) {
+    return {
+      steps: [
+        {
+          kind: 'hand-over-ingress',
+          toListenerArn: others[0],
+          revoked: undoLog.revoked,
+          remainders: undoLog.remainders,
+          admitted: undoLog.admitted,
+        },
+      ],
+      change: forget,
+    };
+  }
   const steps: Step[] = [];
   const liveOf = (groupId: string): IngressPermission[] | undefined => {
     const g = ctx.observed.groups.find((x) => x.groupId === groupId);
@@ -183,20 +247,24 @@ export function release(ctx: PlanContext, undoLog: Readonly<LockRecord>): Planne
       steps.push({ kind: 'revoke-ingress', groupId: e.groupId, permission: e.permission });
     }
   }
-  return { steps, change: (r) => ({ ...r, revoked: [], remainders: [], admitted: [] }) };
+  return { steps, change: forget };
 }
 
-/** Whether the control holds right now (the drift surface). */
-export function holds(o: Observed): boolean {
+/**
+ * Whether the control holds right now (the drift surface): CloudFront's lists reach every listener port,
+ * and no group lets an internet source (outside `allowedSources`) reach any of them.
+ */
+export function holds(o: Observed, allowedSources: readonly string[] = []): boolean {
   if (o.groups.length === 0 || !o.prefixLists.v4) return false;
-  const port = o.listener.port;
+  const ports = listenerPortsOf(o);
   const lists = [o.prefixLists.v4.id];
   if (isDualstack(o)) {
     if (!o.prefixLists.v6) return false;
     lists.push(o.prefixLists.v6.id);
   }
-  return o.groups.every((g) => {
-    const live = flatten(g.permissions);
-    return !live.some((p) => isOpen(p) && coversPort(p, port)) && lists.every((id) => admits(live, id, port));
-  });
+  const policy = exposurePolicyOf(o, allowedSources);
+  return (
+    lists.every((id) => admittedOnAll(o.groups, id, ports)) &&
+    o.groups.every((g) => !flatten(g.permissions).some((p) => exposes(p, policy) && coversAnyPort(p, ports)))
+  );
 }
