@@ -1,19 +1,20 @@
 import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
 import { AwsClients } from '../aws/clients';
 import { applySteps, Progress } from './apply';
-import { resolveTargets, TargetOrigin } from './plan/context';
+import { originHeaderValue, resolveTargets, TargetOrigin } from './plan/context';
 import * as denyDefault from './plan/controls/deny-default';
 import * as listenerRules from './plan/controls/listener-rules';
 import * as originHeader from './plan/controls/origin-header';
 import * as securityGroup from './plan/controls/security-group';
 import { LockError } from './errors';
+import { subsetOf, unionValues } from './rules/alb';
 import { Clock, systemClock } from './rules/deadline';
 import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
 import { planWithinQuotas, QuotaBook } from './plan-within-quotas';
 import { LB_MARKER_TAG, LockRecord, markerIds } from './record';
-import { readSecretValues, SecretValues, secretValueList } from './secret';
-import { LockSpec } from './spec';
+import { readPreviousValue, readSecretValues, SecretValues, secretValueList } from './secret';
+import { LockSpec, needsCatchAll } from './spec';
 
 /** The lock as CloudFormation sees it: the properties of schema/acme-origin-lock.json. */
 export interface LockModel {
@@ -72,13 +73,15 @@ export async function converge(
 ): Promise<ConvergeResult> {
   // The secret is read once per call: the rounds only re-observe what the steps change.
   const secret = spec ? await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey) : undefined;
-  const values = secret ? secretValueList(secret) : [];
+  const secretValues = secret ? secretValueList(secret) : [];
   const sendValue = secret && options.sendValue ? options.sendValue(secret) : undefined;
+  const previous = previousReader(clients, spec);
   const quotas = new QuotaBook(clients);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : []);
     // Releasing a listener whose record is gone (deleted by the last round) is done.
     if (!spec && !observed.record) return { state: 'done', observed };
+    const values = spec ? await acceptedValues(spec, observed, secretValues, previous) : [];
     const steps = await planWithinQuotas(
       clients,
       { spec, observed, values, owner: options.owner, sendValue },
@@ -92,6 +95,56 @@ export async function converge(
     'NotStabilized',
     `ListenerArn: the lock on '${listenerArn}' did not converge after ${MAX_ROUNDS} rounds; the resources keep changing`,
   );
+}
+
+/**
+ * What the target origins send in the lock's header when the lock does not stamp them (Enforce.OriginHeader
+ * false: the distribution's owner, e.g. the CloudFormation stack, sets it). Empty for a stamping lock.
+ */
+export function userSentValues(spec: LockSpec, observed: Observed): string[] {
+  if (spec.Enforce.OriginHeader || !needsCatchAll(spec.Enforce)) return [];
+  let targets: TargetOrigin[];
+  try {
+    targets = resolveTargets(spec, observed);
+  } catch {
+    return []; // the planner refuses with the reason
+  }
+  return unionValues(
+    targets
+      .map((t) => originHeaderValue(t.origin, spec.HeaderName))
+      .filter((v): v is string => v !== undefined),
+  );
+}
+
+/** AWSPREVIOUS, read at most once per call and only when asked. */
+type PreviousReader = () => Promise<string | undefined>;
+
+function previousReader(clients: AwsClients, spec: LockSpec | undefined): PreviousReader {
+  let read: Promise<string | undefined> | undefined;
+  return () => {
+    if (!spec) return Promise.resolve(undefined);
+    read ??= readPreviousValue(clients.secrets, spec.SecretArn, spec.SecretKey);
+    return read;
+  };
+}
+
+/**
+ * The header values the lock accepts: AWSCURRENT (and AWSPENDING). A lock that does not stamp its
+ * origins cannot move them to a new value: after a rotation they send AWSPREVIOUS until their owner
+ * picks up AWSCURRENT (a stack update re-resolving its dynamic reference). That value stays accepted
+ * meanwhile, or the listener would deny CloudFront; it is dropped by the first converge that sees the
+ * origins send the current value.
+ */
+async function acceptedValues(
+  spec: LockSpec,
+  observed: Observed,
+  secretValues: string[],
+  previous: PreviousReader,
+): Promise<string[]> {
+  const stale = userSentValues(spec, observed).filter((v) => !subsetOf([v], secretValues));
+  if (stale.length === 0) return secretValues;
+  const value = await previous();
+  return value !== undefined && subsetOf([value], stale) ? [...secretValues, value] : secretValues;
 }
 
 function safeTargets(record: LockRecord, listenerArn: string, observed: Observed): TargetOrigin[] {
@@ -116,16 +169,16 @@ export async function readModel(
   const record = observed.record;
   if (!record)
     throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
+  const spec = record.spec;
   let values: string[] = [];
   try {
-    values = secretValueList(
-      await readSecretValues(clients.secrets, record.spec.SecretArn, record.spec.SecretKey),
-    );
+    const secret = await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey);
+    const lock = { ...spec, ListenerArn: listenerArn };
+    values = await acceptedValues(lock, observed, secretValueList(secret), previousReader(clients, lock));
   } catch (e) {
     // An unreadable secret is drift in the header controls, not a failed read.
     if (!(e instanceof LockError)) throw e;
   }
-  const spec = record.spec;
   const e = spec.Enforce;
   const targets = safeTargets(record, listenerArn, observed);
   const catchAll = listenerRules.catchAllOf(observed);

@@ -56,17 +56,17 @@ export function extractValue(secretString: string, secretKey: string | undefined
 async function valueAtStage(
   client: SecretsManagerClient,
   secretArn: string,
-  stage: 'AWSCURRENT' | 'AWSPENDING',
+  stage: 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS',
   secretKey: string | undefined,
 ): Promise<string | undefined> {
   // Ask for the stage explicitly: without it moto (and caches) can serve a stale version.
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }));
   if (out.SecretString === undefined) {
-    if (stage === 'AWSPENDING') return undefined;
+    if (stage !== 'AWSCURRENT') return undefined;
     throw invalid('SecretArn', 'the secret has no current string value (binary secrets are not supported)');
   }
   const value = extractValue(out.SecretString, secretKey);
-  checkHeaderValue(value, stage === 'AWSCURRENT' ? 'SecretArn' : 'SecretArn (AWSPENDING version)');
+  checkHeaderValue(value, stage === 'AWSCURRENT' ? 'SecretArn' : `SecretArn (${stage} version)`);
   return value;
 }
 
@@ -95,6 +95,27 @@ export async function readSecretValues(
   const pending = pendingOnly ? await valueAtStage(client, secretArn, 'AWSPENDING', secretKey) : undefined;
   rememberValues(pending ? [current, pending] : [current]);
   return pending && pending.toLowerCase() !== current.toLowerCase() ? { current, pending } : { current };
+}
+
+/**
+ * The secret's AWSPREVIOUS value, or undefined when there is none (or it is not a usable header
+ * value). Read only for a lock whose origins still send a value that is neither AWSCURRENT nor
+ * AWSPENDING: the distribution's owner has not picked up the last rotation yet.
+ */
+export async function readPreviousValue(
+  client: SecretsManagerClient,
+  secretArn: string,
+  secretKey: string | undefined,
+): Promise<string | undefined> {
+  try {
+    const value = await valueAtStage(client, secretArn, 'AWSPREVIOUS', secretKey);
+    if (value !== undefined) rememberValues([value]);
+    return value;
+  } catch (e) {
+    // No AWSPREVIOUS version, or one the lock could not have accepted anyway: nothing to keep.
+    if (e instanceof ResourceNotFoundException || e instanceof LockError) return undefined;
+    throw e;
+  }
 }
 
 // Every header value this process has seen, so any outgoing text can be scrubbed as a last line of

@@ -9,11 +9,11 @@ import {
 import { AwsClients } from '../aws/clients';
 import { headerValues, subsetOf } from '../engine/rules/alb';
 import { catchAllOf } from '../engine/plan/controls/listener-rules';
-import { converge } from '../engine/converge';
+import { converge, userSentValues } from '../engine/converge';
 import { LockError } from '../engine/errors';
-import { observeDistribution } from '../engine/observe';
+import { observe, observeDistribution } from '../engine/observe';
 import { clockWith, finished, retryAfter, waitFor } from '../engine/rules/deadline';
-import { readSecretValues } from '../engine/secret';
+import { readSecretValues, secretValueList } from '../engine/secret';
 import { LockSpec } from '../engine/spec';
 import { locksUsingSecret } from './affected-locks';
 
@@ -102,10 +102,31 @@ const convergeFor = (env: RotationEnv, step: RotationStep, spec: LockSpec, sendP
     sendValue: sendPending ? (v) => v.pending : undefined,
   });
 
-/** setSecret: every lock accepts both values, then its origins send the pending one. */
+/**
+ * A lock that does not stamp its origins (Enforce.OriginHeader false, e.g. a stack-owned distribution)
+ * keeps accepting what they send only while it is one of the secret's versions. If they still send the
+ * value of the rotation before (AWSPREVIOUS), this rotation would retire it: refuse before any write.
+ */
+async function checkOriginsCaughtUp(env: RotationEnv, spec: LockSpec): Promise<void> {
+  const sent = userSentValues(spec, await observe(env.clients, spec.ListenerArn, [spec.DistributionId]));
+  if (sent.length === 0) return;
+  const secret = await readSecretValues(env.clients.secrets, spec.SecretArn, spec.SecretKey);
+  if (!subsetOf(sent, secretValueList(secret))) {
+    throw new LockError(
+      'InvalidRequest',
+      `setSecret: the origins of distribution ${spec.DistributionId} do not send the secret's current value yet, and the lock on ${spec.ListenerArn} does not stamp them (Enforce.OriginHeader is false); update the stack that owns the distribution so that it sends the current value, then retry the rotation`,
+    );
+  }
+}
+
+/**
+ * setSecret: every lock accepts both values, then its origins send the pending one. A lock that does
+ * not stamp its origins only widens: its origins keep sending their value until their owner updates them.
+ */
 async function setSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
+  for (const spec of locks.filter((l) => !l.Enforce.OriginHeader)) await checkOriginsCaughtUp(env, spec);
   for (const spec of locks) {
-    const r = await convergeFor(env, 'setSecret', spec, true);
+    const r = await convergeFor(env, 'setSecret', spec, spec.Enforce.OriginHeader);
     env.log(
       `setSecret: ${spec.ListenerArn} ${r.state === 'done' ? 'converged' : 'origin update propagating'}`,
     );
@@ -135,7 +156,10 @@ async function awaitDeployed(env: RotationEnv, id: string): Promise<void> {
   }
 }
 
-/** testSecret: wait (bounded) for every distribution to be Deployed, then check listeners accept the value. */
+/**
+ * testSecret: wait (bounded) for every distribution to be Deployed, then check listeners accept the
+ * pending value, and also the value the origins send for a lock that does not stamp them.
+ */
 async function testSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
   for (const id of [...new Set(locks.map((l) => l.DistributionId))]) await awaitDeployed(env, id);
   for (const spec of locks) {
@@ -145,17 +169,25 @@ async function testSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
     // converge() ends on an observation that planned nothing: check that one, no second read.
     const catchAll = catchAllOf(r.observed);
     const { pending = '' } = await readSecretValues(env.clients.secrets, spec.SecretArn, spec.SecretKey);
-    if (catchAll && !subsetOf([pending], headerValues(catchAll.conditions, spec.HeaderName))) {
+    const sent = userSentValues(spec, r.observed);
+    if (catchAll && !subsetOf([pending, ...sent], headerValues(catchAll.conditions, spec.HeaderName))) {
       throw new LockError(
         'NotStabilized',
-        `testSecret: listener ${spec.ListenerArn} does not accept the pending value`,
+        `testSecret: listener ${spec.ListenerArn} does not accept the pending value${sent.length > 0 ? ' and the value its origins send' : ''}`,
       );
     }
   }
   env.log(`testSecret: ${locks.length} lock(s) accept the pending value`);
 }
 
-/** finishSecret: AWSCURRENT moves to the new version, then every lock narrows to it. */
+const currentValue = async (env: RotationEnv, spec: LockSpec): Promise<string> =>
+  (await readSecretValues(env.clients.secrets, spec.SecretArn, spec.SecretKey)).current;
+
+/**
+ * finishSecret: AWSCURRENT moves to the new version, then every lock narrows to it. A lock that does not
+ * stamp its origins keeps accepting the previous value while they send it (converge keeps it): it
+ * narrows on the first converge after their owner switches them to the new value.
+ */
 async function finishSecret(
   env: RotationEnv,
   s: SecretState,
@@ -173,12 +205,25 @@ async function finishSecret(
     );
     env.log('finishSecret: AWSCURRENT moved to the new version');
   }
+  let lagging = 0;
   for (const spec of locks) {
     const r = await convergeFor(env, 'finishSecret', spec, false);
     if (r.state !== 'done')
       throw new LockError('NotStabilized', `finishSecret: ${spec.ListenerArn} is not settled yet`);
+    // Only a lock that does not stamp its origins can be left with origins sending the previous value.
+    const sent = userSentValues(spec, r.observed);
+    if (sent.length > 0 && !subsetOf(sent, [await currentValue(env, spec)])) {
+      lagging++;
+      env.log(
+        `finishSecret: ${spec.ListenerArn} still accepts the previous value: the origins of distribution ${spec.DistributionId} send it until the stack that owns it is updated`,
+      );
+    }
   }
-  env.log(`finishSecret: ${locks.length} lock(s) accept only the new value`);
+  env.log(
+    lagging === 0
+      ? `finishSecret: ${locks.length} lock(s) accept only the new value`
+      : `finishSecret: ${locks.length - lagging} lock(s) accept only the new value, ${lagging} also the previous one until their distribution sends the new one`,
+  );
 }
 
 export async function runRotationStep(event: RotationEvent, env: RotationEnv): Promise<void> {
