@@ -11,6 +11,7 @@
 import type { Action, Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { parseCidr, parseIp } from '../../src/engine/rules/cidr';
+import { cidrExposes, exposes } from '../../src/engine/rules/exposure';
 import { isOpenCidr } from '../../src/engine/rules/ingress';
 
 // ---------------------------------------------------------------------------------------------
@@ -589,14 +590,17 @@ function describePermission(groupId: string, permission: IpPermission): string {
 /**
  * Whether the load balancer's security groups admit a source on the listener port. Any group
  * admitting is enough (security groups are a union). CloudFront sources are admitted by the matching
- * origin-facing prefix list or by a /0 CIDR of their family; internet sources only by a /0 CIDR.
- * Security-group references (UserIdGroupPairs) and narrower CIDRs never admit either kind.
+ * origin-facing prefix list or by a /0 CIDR of their family. Internet sources are admitted by any source
+ * that exposes the port by the engine's own address math (rules/exposure.ts): a CIDR with internet
+ * addresses outside `allowedSources`, or a prefix list that is neither CloudFront's nor allowed.
+ * Security-group references (UserIdGroupPairs) never admit either kind.
  */
 export function evaluateIngress(
   securityGroups: readonly SecurityGroup[],
   source: TrafficSource | SourceKind,
   port: number,
   prefixLists: CloudFrontPrefixLists,
+  allowedSources: readonly string[] = [],
 ): IngressDecision {
   const kind = typeof source === 'string' ? source : source.kind;
   const family = sourceFamily(kind);
@@ -621,8 +625,23 @@ export function evaluateIngress(
         family === 4
           ? (permission.IpRanges ?? []).map((r) => r.CidrIp)
           : (permission.Ipv6Ranges ?? []).map((r) => r.CidrIpv6);
-      const open = cidrs.find((cidr) => isOpenCidr(cidr, family));
+      const internet = kind === 'internet-v4' || kind === 'internet-v6';
+      const open = cidrs.find((cidr) =>
+        internet ? cidr !== undefined && cidrExposes(cidr, allowedSources) : isOpenCidr(cidr, family),
+      );
       if (open !== undefined) return { admitted: true, via: `${where} from ${open}` };
+      if (internet && family === 4) {
+        const policy = {
+          cloudFrontListIds: [prefixLists.ipv4PrefixListId, prefixLists.ipv6PrefixListId].filter(
+            (x): x is string => !!x,
+          ),
+          allowedSources,
+        };
+        const list = (permission.PrefixListIds ?? []).find((p) =>
+          exposes({ IpProtocol: 'tcp', PrefixListId: p.PrefixListId }, policy),
+        );
+        if (list) return { admitted: true, via: `${where} from prefix list ${list.PrefixListId}` };
+      }
     }
   }
   return { admitted: false };
@@ -651,6 +670,8 @@ export interface TrafficSnapshot {
   loadBalancerIpAddressType?: string;
   /** Listener port (the one the security groups must admit CloudFront on). */
   port: number;
+  /** Every listener port of the load balancer (the lock keeps each closed to the internet). */
+  listenerPorts?: number[];
   protocol?: string;
   /** The listener's DefaultActions (DescribeListeners). */
   defaultActions: Action[];
@@ -772,6 +793,8 @@ export interface NoOutageExpectations {
   inFlightValues?: Iterable<string | null | undefined>;
   /** Also require the lock to hold (deny without the right header, internet blocked). Default false. */
   expectLocked?: boolean;
+  /** The lock's AllowedSources: internet sources it leaves open on purpose. */
+  allowedSources?: readonly string[];
   /** When locked, the status code the deny must use for requests that originally reached a target. */
   denyStatusCode?: string;
   /** CloudFront sources that must pass the security groups. Default: `['cloudfront-v4']`. */
@@ -945,10 +968,18 @@ export function checkNoOutage(snapshot: TrafficSnapshot, expectations: NoOutageE
 
   // (b) The lock holds.
   if (expectations.expectLocked === true) {
-    for (const kind of ['internet-v4', 'internet-v6'] as const) {
-      const ingress = evaluateIngress(snapshot.securityGroups, kind, snapshot.port, snapshot.prefixLists);
-      if (ingress.admitted) {
-        add(`not locked: ${describeSource(kind)} is admitted on port ${snapshot.port} by ${ingress.via}`);
+    for (const port of snapshot.listenerPorts ?? [snapshot.port]) {
+      for (const kind of ['internet-v4', 'internet-v6'] as const) {
+        const ingress = evaluateIngress(
+          snapshot.securityGroups,
+          kind,
+          port,
+          snapshot.prefixLists,
+          expectations.allowedSources,
+        );
+        if (ingress.admitted) {
+          add(`not locked: ${describeSource(kind)} is admitted on port ${port} by ${ingress.via}`);
+        }
       }
     }
 

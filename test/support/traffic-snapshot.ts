@@ -109,6 +109,9 @@ export async function takeTrafficSnapshot(
   const lbs = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }));
   const lb = lbs.LoadBalancers?.[0];
   if (lb === undefined) throw new Error(`load balancer ${loadBalancerArn} not found`);
+  // Every listener port: the lock keeps all of them closed to the internet.
+  const all = await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
+  const listenerPorts = [...new Set((all.Listeners ?? []).map((l) => l.Port ?? 0).filter((x) => x > 0))];
 
   const securityGroups: SecurityGroup[] = [];
   const groupIds = lb.SecurityGroups ?? [];
@@ -163,6 +166,7 @@ export async function takeTrafficSnapshot(
     ...(lb.DNSName !== undefined ? { loadBalancerDnsName: lb.DNSName } : {}),
     ...(lb.IpAddressType !== undefined ? { loadBalancerIpAddressType: lb.IpAddressType } : {}),
     port: listener.Port,
+    listenerPorts,
     ...(listener.Protocol !== undefined ? { protocol: listener.Protocol } : {}),
     defaultActions: listener.DefaultActions ?? [],
     rules,
