@@ -36,6 +36,7 @@ const CLOUDFRONT_ROUTES: [string, RegExp, string][] = [
   ['GET', /\/distribution$/, 'ListDistributions'],
   ['POST', /\/distribution$/, 'CreateDistribution'],
   ['DELETE', /\/distribution\/[^/]+$/, 'DeleteDistribution'],
+  ['GET', /\/tagging$/, 'ListTagsForResource'],
 ];
 
 export function classify(

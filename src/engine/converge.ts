@@ -11,7 +11,9 @@ import { subsetOf, unionValues } from './rules/alb';
 import { Clock, systemClock } from './rules/deadline';
 import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
+import { lookAhead } from './plan/plan';
 import { planWithinQuotas, QuotaBook } from './plan-within-quotas';
+import { preflight } from './preflight';
 import { LB_MARKER_TAG, LockRecord, markerIds } from './record';
 import { readPreviousValue, readSecretValues, SecretValues, secretValueList } from './secret';
 import { LockSpec, needsCatchAll } from './spec';
@@ -69,6 +71,11 @@ export async function converge(
     sendValue?: (values: SecretValues) => string | undefined;
     /** Called before each write this call makes. */
     onWrite?: () => void;
+    /**
+     * Run the ownership and shared-group checks (preflight.ts) before the first write: the first
+     * invocation of a CREATE or UPDATE. They look ahead past the barrier, so callbacks need not repeat them.
+     */
+    preflight?: boolean;
   } = {},
 ): Promise<ConvergeResult> {
   // The secret is read once per call: the rounds only re-observe what the steps change.
@@ -88,6 +95,10 @@ export async function converge(
       quotas,
     );
     if (steps.length === 0) return { state: 'done', observed };
+    if (spec && round === 0 && options.preflight) {
+      const input = { spec, observed, values, sendValue, quotas: quotas.quotas };
+      await preflight(clients, spec, observed, steps, lookAhead(input));
+    }
     const result = await applySteps(clients, observed, steps, progress, options.onWrite);
     if (result.state === 'waiting') return result;
   }

@@ -68,7 +68,9 @@ async function drive(
       'DistributionId: the distribution did not reach Deployed within 55 minutes',
     );
   }
-  const result = await converge(clients, listenerArn, spec, log, { owner, onWrite });
+  // The first invocation of a CREATE or UPDATE checks ownership and shared groups before any write.
+  const preflight = spec !== undefined && !ctx.started;
+  const result = await converge(clients, listenerArn, spec, log, { owner, onWrite, preflight });
   if (result.state === 'waiting') {
     const waits = (ctx.waits ?? 0) + 1;
     log(`waiting for distribution ${result.distributionIds.join(', ')} to be Deployed (check ${waits})`);

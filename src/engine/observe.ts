@@ -186,7 +186,11 @@ export async function observe(
       : (
           (await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds })))
             .SecurityGroups ?? []
-        ).map((g) => ({ groupId: g.GroupId ?? '', permissions: g.IpPermissions ?? [] }));
+        ).map((g) => ({
+          groupId: g.GroupId ?? '',
+          permissions: g.IpPermissions ?? [],
+          tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+        }));
   const referenced = groups.flatMap((g) =>
     g.permissions.flatMap((p) => (p.PrefixListIds ?? []).map((pl) => pl.PrefixListId ?? '')),
   );

@@ -46,6 +46,8 @@ export interface ObservedRule {
 export interface ObservedGroup {
   groupId: string;
   permissions: IpPermission[];
+  /** The group's tags (src/engine/preflight.ts looks for systems that reconcile it). */
+  tags?: Record<string, string>;
 }
 
 export interface PrefixListRef {

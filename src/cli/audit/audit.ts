@@ -4,6 +4,7 @@ import { resolveTargets, TargetOrigin } from '../../engine/plan/context';
 import { LockError, notFound } from '../../engine/errors';
 import { observe } from '../../engine/observe';
 import { Observed } from '../../engine/observed';
+import { readDistributionTags, readGroupInterfaces } from '../../engine/preflight';
 import { readSecretValues, secretValueList } from '../../engine/secret';
 import { DEFAULT_DENY, DEFAULT_ENFORCE, DEFAULT_HEADER_NAME, LockSpec } from '../../engine/spec';
 import { defaultDeny, ruleBypass } from './checks/listener';
@@ -15,6 +16,7 @@ import {
   SecretCheck,
   unresolvedOrigins,
 } from './checks/origin';
+import { ownerTags, OwnershipFacts, sharedGroup, vpcOrigin } from './checks/ownership';
 import { Finding } from './findings';
 
 export interface AuditOptions {
@@ -45,6 +47,7 @@ export async function audit(clients: AwsClients, options: AuditOptions): Promise
   const requireHttps = options.requireHttps ?? false;
 
   const targets = targetsOf(observed, options, headerName);
+  const facts = await ownershipFacts(clients, observed, options);
   const originFindings = targets
     ? [originHeader(targets, headerName, secret), originHttps(targets, headerName, requireHttps)]
     : unresolvedOrigins(dist, observed.loadBalancer.dnsName, requireHttps);
@@ -58,7 +61,38 @@ export async function audit(clients: AwsClients, options: AuditOptions): Promise
     defaultDeny(observed),
     ...originFindings,
     distributionDeployed(dist),
+    ...[
+      ownerTags(observed, options.distributionId, facts),
+      sharedGroup(observed, facts),
+      vpcOrigin(targets),
+    ].filter((f): f is Finding => f !== undefined),
   ];
+}
+
+/** The reads the lock's preflight makes, for the ownership findings; a failed read becomes a warning. */
+async function ownershipFacts(
+  clients: AwsClients,
+  observed: Observed,
+  options: AuditOptions,
+): Promise<OwnershipFacts> {
+  const attempt = async <T>(read: () => Promise<T>): Promise<T | string> => {
+    try {
+      return await read();
+    } catch (e) {
+      return mapError(e).message;
+    }
+  };
+  return {
+    distributionTags: await attempt(() =>
+      readDistributionTags(clients, options.listenerArn, options.distributionId),
+    ),
+    interfaces: await attempt(() =>
+      readGroupInterfaces(
+        clients,
+        observed.groups.map((g) => g.groupId),
+      ),
+    ),
+  };
 }
 
 /** The origins the lock would stamp: those whose domain is the load balancer's DNS name. */

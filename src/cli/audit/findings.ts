@@ -1,4 +1,4 @@
-/** What the audit reports: one finding per control, always in the same order. */
+/** What the audit reports: one finding per control, always in the same order, then conditional findings. */
 
 export type Status = 'pass' | 'fail' | 'warn';
 
@@ -15,7 +15,13 @@ export const CONTROLS = [
   'distribution-deployed',
 ] as const;
 
-export type Control = (typeof CONTROLS)[number];
+/**
+ * Findings that appear only when they apply, after the controls and in this order: something else
+ * owns what the lock would change, a security group other resources use, a private VPC origin.
+ */
+export const CONDITIONAL_FINDINGS = ['owner-tags', 'shared-group', 'vpc-origin'] as const;
+
+export type Control = (typeof CONTROLS)[number] | (typeof CONDITIONAL_FINDINGS)[number];
 
 export interface Finding {
   control: Control;

@@ -79,6 +79,16 @@ export function plan(input: PlanInput): Step[] {
   ];
 }
 
+/**
+ * The widening and narrowing steps of the whole lock, the barrier ignored: what a later run narrows
+ * (after the distribution deploys) is known now, so checks that must come before the first write
+ * (src/engine/preflight.ts) see it. Pure, like plan().
+ */
+export function lookAhead(input: PlanInput): Step[] {
+  const ctx = buildContext(input.spec, input.observed, input.values, input.sendValue, input.quotas);
+  return [...WIDEN, ...NARROW].flatMap((phase) => phase(ctx).steps);
+}
+
 const awaitDeployed = (ctx: PlanContext): Step => ({
   kind: 'await-deployed',
   distributionIds: [...new Set(ctx.targets.map((t) => t.distributionId))],
