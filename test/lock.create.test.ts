@@ -10,11 +10,10 @@ import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sd
 import { AwsClients } from '../src/aws/clients';
 import { buildFixture, Fixture, FixtureOptions } from '../bench/fixtures';
 import { MotoServer } from '../bench/moto';
-import { captureRouting, expectNoOutage, RoutingExpectation, SampleRequest } from './support/oracle';
-import { takeTrafficSnapshot } from './support/traffic-snapshot';
-import { create, lockClients, read, remove, startBench, update } from './support/lock-harness';
+import { expectNoOutage, SampleRequest } from './support/oracle';
+import { create, read, remove, startBench, update } from './support/lock-harness';
 import { captureState } from './support/state';
-import { instrument } from './support/watch';
+import { watchClients } from './support/watched-clients';
 
 let moto: MotoServer;
 let plainClients: AwsClients;
@@ -35,41 +34,8 @@ const modelOf = (f: Fixture, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/**
- * Clients whose every successful write is followed by the no-outage oracle: CloudFront requests with
- * whatever header the distribution sends (or may still send while InProgress) reach their original
- * target; once `locked` is set, requests without it are denied.
- */
-async function watchedClients(f: Fixture, headerName = 'X-Origin-Verify') {
-  const snap = () =>
-    takeTrafficSnapshot(
-      { listenerArn: f.listenerArn, distributionId: f.distributionId, headerName },
-      plainClients,
-    );
-  const routing: RoutingExpectation[] = captureRouting(await snap(), SAMPLES);
-  const sent = new Set<string | null>([null]);
-  const state = { locked: false, checks: 0, writes: [] as string[] };
-  const clients = lockClients();
-  instrument(clients, {
-    after: async (command) => {
-      state.writes.push(command);
-      const s = await snap();
-      for (const o of s.distribution.origins) if (o.targetsLoadBalancer) sent.add(o.headerValue ?? null);
-      expectNoOutage(s, {
-        routing,
-        inFlightValues: sent,
-        expectLocked: state.locked,
-        context: `after write #${state.writes.length} (${command})`,
-      });
-      state.checks++;
-      if (s.distribution.status === 'Deployed') {
-        sent.clear();
-        for (const o of s.distribution.origins) if (o.targetsLoadBalancer) sent.add(o.headerValue ?? null);
-      }
-    },
-  });
-  return { clients, state, routing, snap };
-}
+const watchedClients = (f: Fixture, headerName?: string) =>
+  watchClients(f, plainClients, { samples: SAMPLES, headerName });
 
 async function lockedFixture(options: FixtureOptions = {}, extra: Record<string, unknown> = {}) {
   const f = await buildFixture({ extraRules: true, extraIngress: true, ...options });

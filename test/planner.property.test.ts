@@ -11,7 +11,9 @@ import * as denyDefault from '../src/engine/plan/controls/deny-default';
 import * as listenerRules from '../src/engine/plan/controls/listener-rules';
 import * as originHeader from '../src/engine/plan/controls/origin-header';
 import * as securityGroup from '../src/engine/plan/controls/security-group';
-import { coversPort, flatten, isOpen, sameSource } from '../src/engine/rules/ingress';
+import { coversPort, flatten, sameSource } from '../src/engine/rules/ingress';
+import { exposes } from '../src/engine/rules/exposure';
+import { exposurePolicyOf } from '../src/engine/plan/context';
 import { Observed } from '../src/engine/observed';
 import { canonicalJson, IngressPermission } from '../src/engine/record';
 import { ControlName, LockSpec, needsCatchAll } from '../src/engine/spec';
@@ -177,7 +179,7 @@ function safetyViolations(run: ConvergeResult, spec: LockSpec | undefined, preLo
     const step = entry.step;
     if (
       step?.kind === 'revoke-ingress' &&
-      isOpen(step.permission) &&
+      exposes(step.permission, exposurePolicyOf(o)) &&
       coversPort(step.permission, o.listener.port)
     ) {
       // A load balancer's groups are a union: the list admitted in any one of them lets CloudFront in.

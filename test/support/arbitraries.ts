@@ -195,6 +195,29 @@ export function ingressArb(port: number): fc.Arbitrary<IngressPermission> {
             .map((c) => tcp(port, port, { CidrIp: c })),
         },
         { weight: 1, arbitrary: fc.constant(tcp(port, port, { CidrIpv6: '2001:db8::/32' })) },
+        // The internet split into ranges, a public /8 on a range of ports, non-internet ranges: judged
+        // by address math, not by the literal /0.
+        {
+          weight: 2,
+          arbitrary: fc
+            .constantFrom(
+              '0.0.0.0/1',
+              '128.0.0.0/1',
+              '52.0.0.0/8',
+              '100.64.0.0/10',
+              '172.16.0.0/12',
+              '8.8.8.0/24',
+            )
+            .map((c) => tcp(port, port, { CidrIp: c })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(fc.integer({ min: 0, max: port }), fc.integer({ min: port, max: 65535 }))
+            .filter(([a, b]) => a < b)
+            .map(([a, b]) => tcp(a, b, { CidrIp: '52.0.0.0/8' })),
+        },
+        { weight: 1, arbitrary: fc.constant(tcp(port, port, { CidrIpv6: 'fd00::/8' })) },
         { weight: 2, arbitrary: otherPort.map((p) => tcp(p, p, { CidrIp: '0.0.0.0/0' })) },
         {
           weight: 1,

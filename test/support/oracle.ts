@@ -10,7 +10,7 @@
  */
 import type { Action, Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
-import { parseCidr, parseIp } from '../../src/engine/rules/cidr';
+import { coveredBy, parseCidr, ParsedCidr, parseIp } from '../../src/engine/rules/cidr';
 import { cidrExposes, exposes } from '../../src/engine/rules/exposure';
 import { isOpenCidr } from '../../src/engine/rules/ingress';
 
@@ -643,6 +643,23 @@ export function evaluateIngress(
         if (list) return { admitted: true, via: `${where} from prefix list ${list.PrefixListId}` };
       }
     }
+  }
+  // CloudFront's addresses are unknown here: any set of CIDRs whose union is the whole family admits it
+  // (0.0.0.0/1 + 128.0.0.0/1 does, as a single /0 would).
+  if (kind === 'cloudfront-v4' || kind === 'cloudfront-v6') {
+    const onPort = securityGroups.flatMap((g) =>
+      (g.IpPermissions ?? [])
+        .filter((p) => permissionCoversPort(p, port))
+        .flatMap((p) =>
+          family === 4
+            ? (p.IpRanges ?? []).map((r) => r.CidrIp)
+            : (p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6),
+        ),
+    );
+    const parsed = onPort.map((c) => (c ? parseCidr(c) : undefined)).filter((c): c is ParsedCidr => !!c);
+    const everything = parseCidr(family === 4 ? '0.0.0.0/0' : '::/0') as ParsedCidr;
+    if (parsed.length > 1 && coveredBy(everything, parsed))
+      return { admitted: true, via: `CIDRs that together cover every address (${onPort.join(', ')})` };
   }
   return { admitted: false };
 }

@@ -8,7 +8,7 @@ import { readDistributionTags, readGroupInterfaces } from '../../engine/prefligh
 import { readSecretValues, secretValueList } from '../../engine/secret';
 import { DEFAULT_DENY, DEFAULT_ENFORCE, DEFAULT_HEADER_NAME, LockSpec } from '../../engine/spec';
 import { defaultDeny, ruleBypass } from './checks/listener';
-import { openIngress, prefixListIpv4, prefixListIpv6, ruleHeadroom } from './checks/network';
+import { openIngress, otherListeners, prefixListIpv4, prefixListIpv6, ruleHeadroom } from './checks/network';
 import {
   distributionDeployed,
   originHeader,
@@ -65,6 +65,7 @@ export async function audit(clients: AwsClients, options: AuditOptions): Promise
       ownerTags(observed, options.distributionId, facts),
       sharedGroup(observed, facts),
       vpcOrigin(targets),
+      otherListeners(observed),
     ].filter((f): f is Finding => f !== undefined),
   ];
 }

@@ -19,7 +19,7 @@ export const CONTROLS = [
  * Findings that appear only when they apply, after the controls and in this order: something else
  * owns what the lock would change, a security group other resources use, a private VPC origin.
  */
-export const CONDITIONAL_FINDINGS = ['owner-tags', 'shared-group', 'vpc-origin'] as const;
+export const CONDITIONAL_FINDINGS = ['owner-tags', 'shared-group', 'vpc-origin', 'other-listeners'] as const;
 
 export type Control = (typeof CONTROLS)[number] | (typeof CONDITIONAL_FINDINGS)[number];
 

@@ -4,10 +4,11 @@ import {
   projectedUsage,
   RULES_PER_GROUP_QUOTA,
 } from '../../../engine/plan/controls/security-group';
-import { coversPort, flatten, isOpen } from '../../../engine/rules/ingress';
+import { coversAnyPort, coversPort, flatten } from '../../../engine/rules/ingress';
+import { exposes } from '../../../engine/rules/exposure';
 import { CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from '../../../engine/rules/prefix-lists';
 import { Observed, ObservedGroup, PrefixListRef } from '../../../engine/observed';
-import { exposurePolicyOf } from '../../../engine/plan/context';
+import { exposurePolicyOf, listenerPortsOf } from '../../../engine/plan/context';
 import { loadBalancerName } from '../describe';
 import { Finding, finding } from '../findings';
 
@@ -29,25 +30,57 @@ export function openIngress(o: Observed): Finding {
       [o.loadBalancer.arn],
     );
   }
+  // The engine's own exposure math, on every listener port, with the lock's AllowedSources if it has one.
+  const ports = listenerPortsOf(o);
+  const allowed = o.record?.spec.AllowedSources ?? [];
+  const policy = exposurePolicyOf(o, allowed);
   const open = o.groups.flatMap((g) =>
     flatten(g.permissions)
-      .filter((p) => isOpen(p) && coversPort(p, port))
-      .map((p) => ({ groupId: g.groupId, source: p.CidrIp ?? p.CidrIpv6 ?? '' })),
+      .filter((p) => exposes(p, policy) && coversAnyPort(p, ports))
+      .map((p) => ({
+        groupId: g.groupId,
+        source: p.CidrIp ?? p.CidrIpv6 ?? p.PrefixListId ?? '',
+        ports: ports.filter((port) => coversPort(p, port)),
+      })),
   );
+  const portsText = ports.length > 1 ? `listener ports ${ports.join(', ')}` : `port ${port}`;
+  const kept = allowed.length > 0 ? `; AllowedSources keeps ${allowed.join(', ')} open on purpose` : '';
   if (open.length === 0) {
     return finding(
       'open-ingress',
       'pass',
-      `no security group of ${lbName(o)} (${groupIds(o).join(', ')}) admits 0.0.0.0/0 or ::/0 on port ${port}`,
+      `no security group of ${lbName(o)} (${groupIds(o).join(', ')}) admits an internet source on ${portsText}${kept}`,
       groupIds(o),
     );
   }
-  const where = open.map((x) => `${x.groupId} admits ${x.source}`).join(', ');
+  const where = open.map((x) => `${x.groupId} admits ${x.source} on port ${x.ports.join(', ')}`).join('; ');
   return finding(
     'open-ingress',
     'fail',
-    `${where} on port ${port}: anyone on the internet can reach the load balancer without going through CloudFront`,
+    `${where}: internet clients can reach the load balancer without going through CloudFront${kept}`,
     open.map((x) => x.groupId),
+  );
+}
+
+/** Other listeners of the load balancer that forward with no header condition of the lock. */
+export function otherListeners(o: Observed): Finding | undefined {
+  const others = (o.loadBalancer.listeners ?? []).filter((l) => l.arn !== o.listener.arn);
+  if (others.length === 0) return undefined;
+  const forwarding = others.filter((l) => l.defaultActions.some((a) => a.Type === 'forward'));
+  const locked = new Set(o.otherLockArns ?? []);
+  const open = forwarding.filter((l) => !locked.has(l.arn));
+  if (open.length === 0) {
+    return finding(
+      'other-listeners',
+      'pass',
+      `the other listeners of ${lbName(o)} (${others.map((l) => `${l.protocol}:${l.port}`).join(', ')}) are locked or do not forward by default`,
+    );
+  }
+  return finding(
+    'other-listeners',
+    'warn',
+    `${open.map((l) => `${l.protocol}:${l.port}`).join(', ')} of ${lbName(o)} forward${open.length === 1 ? 's' : ''} without requiring the header: once its port is closed to the internet only CloudFront reaches it, but any CloudFront distribution can; lock that listener too, or make it redirect`,
+    open.map((l) => l.arn),
   );
 }
 
