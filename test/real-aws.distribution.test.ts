@@ -3,7 +3,7 @@ import { buildFixture } from '../bench/fixtures';
 import { UNMODELED_CONFIG_MEMBER, UNMODELED_ORIGIN_MEMBER } from '../bench/aws-emulator/proxy';
 import { editDistributionConfig } from '../src/engine/distribution-xml';
 import { create, remove } from './support/lock-harness';
-import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import { useEmulatedBench } from './support/emulated-bench';
 
 /**
  * UpdateDistribution replaces the whole configuration: what the lock sends back must be what it read,
@@ -11,13 +11,8 @@ import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
  * protocol policy) of the origins it targets.
  */
 
-let bench: EmulatedBench;
-beforeAll(async () => {
-  bench = await startEmulatedBench();
-});
-afterAll(async () => bench?.stop());
-beforeEach(async () => {
-  await bench.moto.reset();
+const bench = useEmulatedBench();
+beforeEach(() => {
   bench.emulator.cloudfront.configsRead.length = 0;
   bench.emulator.cloudfront.configsSent.length = 0;
   bench.emulator.cloudfront.unmodeledMembers = true;

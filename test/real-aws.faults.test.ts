@@ -1,7 +1,7 @@
 import { buildFixture, Fixture } from '../bench/fixtures';
 import { Fault } from '../bench/aws-emulator/proxy';
 import { create, read, remove, update } from './support/lock-harness';
-import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import { useEmulatedBench } from './support/emulated-bench';
 import { captureState } from './support/state';
 
 /**
@@ -9,16 +9,7 @@ import { captureState } from './support/state';
  * lost is retried (by the SDK) and must find its own work done; a transient fault must be ridden out.
  */
 
-let bench: EmulatedBench;
-beforeAll(async () => {
-  bench = await startEmulatedBench();
-});
-afterAll(async () => bench?.stop());
-beforeEach(async () => {
-  await bench.moto.reset();
-  bench.emulator.clearFaults();
-  bench.emulator.events.length = 0;
-});
+const bench = useEmulatedBench();
 
 const modelOf = (f: Fixture) => ({
   ListenerArn: f.listenerArn,

@@ -7,10 +7,8 @@ import {
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { buildFixture, Fixture, FixtureOptions } from '../bench/fixtures';
-import { isRead } from '../bench/aws-emulator/wire';
 import { markerIds, markerTags } from '../src/engine/record';
-import { create } from './support/lock-harness';
-import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import { createCounted as createCountedThrough, useEmulatedBench } from './support/emulated-bench';
 
 /**
  * Every AWS limit the lock depends on is checked before its first write: a lock that cannot finish
@@ -18,30 +16,10 @@ import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
  * same limits in front of moto, so a check the lock missed would surface as a half-applied CREATE.
  */
 
-let bench: EmulatedBench;
-beforeAll(async () => {
-  bench = await startEmulatedBench();
-});
-afterAll(async () => bench?.stop());
-beforeEach(async () => {
-  await bench.moto.reset();
-  bench.emulator.clearFaults();
-});
+const bench = useEmulatedBench();
 
-const modelOf = (f: Fixture, extra: Record<string, unknown> = {}) => ({
-  ListenerArn: f.listenerArn,
-  DistributionId: f.distributionId,
-  SecretArn: f.secretArn,
-  ...extra,
-});
-
-/** CREATE through the emulator; the writes it made (forwarded to moto or refused by the emulator). */
-async function createCounted(f: Fixture, extra: Record<string, unknown> = {}) {
-  bench.emulator.events.length = 0;
-  const out = await create(bench.clients(), modelOf(f, extra));
-  const writes = bench.emulator.events.filter((e) => !isRead(e.operation) && e.operation !== '');
-  return { out: out.final, writes: writes.map((w) => `${w.operation}:${w.what}`) };
-}
+const createCounted = (f: Fixture, extra: Record<string, unknown> = {}) =>
+  createCountedThrough(bench, f, extra);
 
 const fixture = (options: FixtureOptions = {}) => buildFixture(options);
 const tags = (n: number, prefix: string) =>

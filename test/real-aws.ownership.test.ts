@@ -11,7 +11,11 @@ import { audit } from '../src/cli/audit/audit';
 import { buildReport } from '../src/cli/audit/report';
 import { listLocks } from '../src/engine/lifecycle';
 import { create, read, remove } from './support/lock-harness';
-import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import {
+  createCounted as createCountedThrough,
+  lockModelOf,
+  useEmulatedBench,
+} from './support/emulated-bench';
 import { validate } from './support/json-schema';
 
 /**
@@ -21,31 +25,13 @@ import { validate } from './support/json-schema';
  * would stamp it), and a group other network interfaces use; the audit reports the same facts.
  */
 
-let bench: EmulatedBench;
-beforeAll(async () => {
-  bench = await startEmulatedBench();
-});
-afterAll(async () => bench?.stop());
-beforeEach(async () => {
-  await bench.moto.reset();
-  bench.emulator.clearFaults();
-});
+const bench = useEmulatedBench();
 
-const modelOf = (f: Fixture, extra: Record<string, unknown> = {}) => ({
-  ListenerArn: f.listenerArn,
-  DistributionId: f.distributionId,
-  SecretArn: f.secretArn,
-  ...extra,
-});
-
-/** CREATE through the emulator: the outcome, the writes and every operation it made. */
-async function createCounted(f: Fixture, extra: Record<string, unknown> = {}) {
-  bench.emulator.events.length = 0;
-  const out = await create(bench.clients(), modelOf(f, extra));
-  const ops = bench.emulator.events.map((e) => e.operation);
-  const writes = bench.emulator.events.filter((e) => !isRead(e.operation) && e.operation !== '');
-  return { out, ops, writes: writes.map((w) => `${w.operation}:${w.what}`) };
-}
+const modelOf = lockModelOf;
+const createCounted = async (f: Fixture, extra: Record<string, unknown> = {}) => {
+  const { out, driven, writes, events } = await createCountedThrough(bench, f, extra);
+  return { out, driven, writes, ops: events.map((e) => e.operation) };
+};
 
 /** Operations `work` makes through the emulator. */
 async function operationsOf(work: () => Promise<unknown>): Promise<string[]> {
@@ -67,11 +53,11 @@ describe('resources another system reconciles are refused with nothing written',
       }),
     );
     const { out, writes } = await createCounted(f);
-    expect(out.final).toMatchObject({ status: 'FAILED', errorCode: 'InvalidRequest' });
-    expect(out.final.message).toContain(
+    expect(out).toMatchObject({ status: 'FAILED', errorCode: 'InvalidRequest' });
+    expect(out.message).toContain(
       `ListenerArn: load balancer ${f.loadBalancerArn} carries the tag 'elbv2.k8s.aws/cluster' of the AWS Load Balancer Controller for Kubernetes`,
     );
-    expect(out.final.message).toContain('alb.ingress.kubernetes.io/conditions.<service>');
+    expect(out.message).toContain('alb.ingress.kubernetes.io/conditions.<service>');
     expect(writes).toEqual([]);
   });
 
@@ -84,8 +70,8 @@ describe('resources another system reconciles are refused with nothing written',
       }),
     );
     const { out, writes } = await createCounted(f);
-    expect(out.final.errorCode).toBe('InvalidRequest');
-    expect(out.final.message).toContain(`listener ${f.listenerArn} carries the tag 'ingress.k8s.aws/stack'`);
+    expect(out.errorCode).toBe('InvalidRequest');
+    expect(out.message).toContain(`listener ${f.listenerArn} carries the tag 'ingress.k8s.aws/stack'`);
     expect(writes).toEqual([]);
   });
 
@@ -98,8 +84,8 @@ describe('resources another system reconciles are refused with nothing written',
       }),
     );
     const { out, writes } = await createCounted(f);
-    expect(out.final.errorCode).toBe('InvalidRequest');
-    expect(out.final.message).toContain(
+    expect(out.errorCode).toBe('InvalidRequest');
+    expect(out.message).toContain(
       `security group ${f.securityGroupId} carries the tag 'elbv2.k8s.aws/cluster'`,
     );
     expect(writes).toEqual([]);
@@ -117,11 +103,11 @@ describe('resources another system reconciles are refused with nothing written',
       }),
     );
     const { out, writes } = await createCounted(f);
-    expect(out.final.errorCode).toBe('InvalidRequest');
-    expect(out.final.message).toContain(
+    expect(out.errorCode).toBe('InvalidRequest');
+    expect(out.message).toContain(
       `load balancer ${f.loadBalancerArn} carries the tag 'elasticbeanstalk:environment-id' of Elastic Beanstalk`,
     );
-    expect(out.final.message).toContain('.ebextensions');
+    expect(out.message).toContain('.ebextensions');
     expect(writes).toEqual([]);
   });
 });
@@ -139,11 +125,11 @@ describe('a distribution a CloudFormation stack owns', () => {
     const f = await fixture();
     await tagStack(f);
     const { out, ops, writes } = await createCounted(f);
-    expect(out.final).toMatchObject({ status: 'FAILED', errorCode: 'InvalidRequest' });
-    expect(out.final.message).toContain(
+    expect(out).toMatchObject({ status: 'FAILED', errorCode: 'InvalidRequest' });
+    expect(out.message).toContain(
       `Enforce.OriginHeader: distribution ${f.distributionId} belongs to CloudFormation stack 'web'`,
     );
-    expect(out.final.message).toContain('examples/stack-owned-distribution.yaml');
+    expect(out.message).toContain('examples/stack-owned-distribution.yaml');
     expect(ops).toContain('ListTagsForResource');
     expect(writes).toEqual([]);
   });
@@ -157,7 +143,7 @@ describe('a distribution a CloudFormation stack owns', () => {
     );
     await tagStack(f);
     const { out, ops } = await createCounted(f, { Enforce: { OriginHeader: false } });
-    expect(out.final.status).toBe('SUCCESS');
+    expect(out.status).toBe('SUCCESS');
     // Nothing to stamp: the distribution's tags are not even read.
     expect(ops).not.toContain('ListTagsForResource');
   });
@@ -195,18 +181,18 @@ describe('a security group other network interfaces use', () => {
   test('is refused naming the group and its other users, then accepted with Enforce.SharedSecurityGroups', async () => {
     const { f, instanceId, eni } = await sharedFixture();
     const refused = await createCounted(f);
-    expect(refused.out.final).toMatchObject({ status: 'FAILED', errorCode: 'InvalidRequest' });
-    expect(refused.out.final.message).toContain(
+    expect(refused.out).toMatchObject({ status: 'FAILED', errorCode: 'InvalidRequest' });
+    expect(refused.out.message).toContain(
       `Enforce.SharedSecurityGroups: security group ${f.securityGroupId} is also used by ${eni} (instance ${instanceId}, 'Primary network interface'): revoking its open ingress on port 80`,
     );
-    expect(refused.out.final.message).not.toContain('ELB app/');
+    expect(refused.out.message).not.toContain('ELB app/');
     // Refused before the first write, although the revocation is only planned once the stamped
     // distribution has deployed (the preflight looks ahead past that wait).
-    expect(refused.out.events).toHaveLength(1);
+    expect(refused.driven.events).toHaveLength(1);
     expect(refused.writes).toEqual([]);
 
     const accepted = await createCounted(f, { Enforce: { SharedSecurityGroups: true } });
-    expect(accepted.out.final.status).toBe('SUCCESS');
+    expect(accepted.out.status).toBe('SUCCESS');
     expect(accepted.writes.some((w) => w.startsWith('RevokeSecurityGroupIngress'))).toBe(true);
     // The shared-group read is skipped when sharing is allowed; the tags of the stamped distribution are read once.
     expect(accepted.ops).not.toContain('DescribeNetworkInterfaces');

@@ -6,22 +6,14 @@ import { repoRoot } from '../bench/paths';
 import { EmulatorEvent } from '../bench/aws-emulator/proxy';
 import { listLocks } from '../src/engine/lifecycle';
 import { create, read, remove, update } from './support/lock-harness';
-import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import { useEmulatedBench } from './support/emulated-bench';
 
 /**
  * The handler permissions in the schema (what CloudFormation grants the handlers) cover every AWS call
  * each handler makes, including the rarer paths: reading a quota, releasing a failed CREATE.
  */
 
-let bench: EmulatedBench;
-beforeAll(async () => {
-  bench = await startEmulatedBench();
-});
-afterAll(async () => bench?.stop());
-beforeEach(async () => {
-  await bench.moto.reset();
-  bench.emulator.clearFaults();
-});
+const bench = useEmulatedBench();
 
 const schema = JSON.parse(readFileSync(path.join(repoRoot(), 'schema', 'acme-origin-lock.json'), 'utf8')) as {
   handlers: Record<string, { permissions: string[] }>;

@@ -26,6 +26,7 @@ import {
   decodeRecord,
   encodeRecord,
   IngressPermission,
+  LockRecord,
   markerIds,
   markerTagKeys,
   markerTags,
@@ -88,19 +89,7 @@ async function writeRecord(
   observed: Observed,
   step: Extract<Step, { kind: 'write-record' }>,
 ) {
-  const tags = encodeRecord(step.record);
-  const stale = recordTagKeys(observed.listener.tags).filter((k) => !(k in tags));
-  await clients.elbv2.send(
-    new AddTagsCommand({
-      ResourceArns: [observed.listener.arn],
-      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-    }),
-  );
-  if (stale.length > 0) {
-    await clients.elbv2.send(
-      new RemoveTagsCommand({ ResourceArns: [observed.listener.arn], TagKeys: stale }),
-    );
-  }
+  await putRecordTags(clients, observed.listener.arn, observed.listener.tags, step.record);
   if (step.marker === 'add') {
     const id = parseListenerArn(observed.listener.arn).listenerId;
     await writeMarker(clients, observed, [...new Set([...markerIds(observed.loadBalancer.tags), id])]);
@@ -244,16 +233,26 @@ async function handOverIngress(
     remainders: step.remainders.reduce(withGroupPermission, record.remainders),
     admitted: step.admitted.reduce(withGroupPermission, record.admitted),
   };
-  const encoded = encodeRecord(merged);
+  await putRecordTags(clients, arn, current, merged);
+}
+
+/** Writes a record into a listener's tags, then drops chunks a shorter record no longer uses. */
+async function putRecordTags(
+  clients: AwsClients,
+  listenerArn: string,
+  current: Record<string, string>,
+  record: LockRecord,
+): Promise<void> {
+  const tags = encodeRecord(record);
   await clients.elbv2.send(
     new AddTagsCommand({
-      ResourceArns: [arn],
-      Tags: Object.entries(encoded).map(([Key, Value]) => ({ Key, Value })),
+      ResourceArns: [listenerArn],
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
-  const stale = recordTagKeys(current).filter((k) => !(k in encoded));
+  const stale = recordTagKeys(current).filter((k) => !(k in tags));
   if (stale.length > 0)
-    await clients.elbv2.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: stale }));
+    await clients.elbv2.send(new RemoveTagsCommand({ ResourceArns: [listenerArn], TagKeys: stale }));
 }
 
 const errorName = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';

@@ -1,6 +1,8 @@
 import { AwsClients, createClients } from '../../src/aws/clients';
 import { Emulator, startEmulator } from '../../bench/aws-emulator/proxy';
-import { TEST_CREDENTIALS, TEST_REGION } from '../../bench/fixtures';
+import { Fixture, TEST_CREDENTIALS, TEST_REGION } from '../../bench/fixtures';
+import { isRead } from '../../bench/aws-emulator/wire';
+import { create } from './lock-harness';
 import { MotoServer, startMoto } from '../../bench/moto';
 
 /**
@@ -39,5 +41,60 @@ export async function startEmulatedBench(): Promise<EmulatedBench> {
       await emulator.stop();
       await moto.stop();
     },
+  };
+}
+
+/**
+ * The emulated bench for one test file: started before all its tests and stopped after, with moto, the
+ * emulator's faults and its event log reset before each test. Its members are read when a test runs.
+ */
+export function useEmulatedBench(): EmulatedBench {
+  let current: EmulatedBench | undefined;
+  const now = (): EmulatedBench => {
+    if (!current) throw new Error('the emulated bench starts in beforeAll');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startEmulatedBench();
+  });
+  afterAll(async () => current?.stop());
+  beforeEach(async () => {
+    await now().moto.reset();
+    now().emulator.clearFaults();
+    now().emulator.events.length = 0;
+  });
+  return {
+    get moto() {
+      return now().moto;
+    },
+    get emulator() {
+      return now().emulator;
+    },
+    get direct() {
+      return now().direct;
+    },
+    clients: (customize) => now().clients(customize),
+    stop: () => now().stop(),
+  };
+}
+
+/** The lock's properties for a fixture, with extras. */
+export const lockModelOf = (f: Fixture, extra: Record<string, unknown> = {}) => ({
+  ListenerArn: f.listenerArn,
+  DistributionId: f.distributionId,
+  SecretArn: f.secretArn,
+  ...extra,
+});
+
+/** CREATE through the emulator: its outcome and the writes it made (forwarded or refused there). */
+export async function createCounted(bench: EmulatedBench, f: Fixture, extra: Record<string, unknown> = {}) {
+  bench.emulator.events.length = 0;
+  const out = await create(bench.clients(), lockModelOf(f, extra));
+  const writes = bench.emulator.events.filter((e) => !isRead(e.operation) && e.operation !== '');
+  return {
+    out: out.final,
+    driven: out,
+    writes: writes.map((w) => `${w.operation}:${w.what}`),
+    events: [...bench.emulator.events],
   };
 }
