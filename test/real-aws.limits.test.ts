@@ -11,6 +11,7 @@ import { isRead } from '../bench/aws-emulator/wire';
 import { markerIds, markerTags } from '../src/engine/record';
 import { create } from './support/lock-harness';
 import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import { withFiveGroups } from './support/security-groups';
 
 /**
  * Every AWS limit the lock depends on is checked before its first write: a lock that cannot finish
@@ -162,6 +163,8 @@ test('security-group references count in both address families: a dualstack lock
       ],
     }),
   );
+  // No room for a group of the lock's own either (it falls back to one otherwise).
+  await withFiveGroups(bench.direct, f);
   const { out, writes } = await createCounted(f);
   expect(out.errorCode).toBe('ServiceLimitExceeded');
   expect(out.message).toMatch(
@@ -185,6 +188,7 @@ test('Service Quotas not permitted: the documented default stands and the refusa
       ],
     }),
   );
+  await withFiveGroups(bench.direct, f);
   bench.emulator.inject({ kind: 'deny', operation: 'GetServiceQuota' });
   const { out, writes } = await createCounted(f);
   expect(out.errorCode).toBe('ServiceLimitExceeded');
