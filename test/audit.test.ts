@@ -25,6 +25,7 @@ import { repoRoot } from '../bench/paths';
 import { ensureBuilt } from './support/build';
 import { validate } from './support/json-schema';
 import { create, lockClients } from './support/lock-harness';
+import { withFiveGroups } from './support/security-groups';
 
 interface Run {
   code: number;
@@ -304,7 +305,9 @@ test('rule-headroom counts the ranges kept open when a wider open rule is narrow
   expect(finding.reason).toContain(
     `${f.securityGroupId} uses 6 of 60 IPv4 inbound rules (4 of them keep other ports open once port 80 closes to the internet)`,
   );
-  // The lock refuses the same setup before writing anything.
+  // The lock refuses the same setup before writing anything, once it cannot fall back to a security
+  // group of its own either (the load balancer at its 5 groups).
+  await withFiveGroups(clients, f);
   const locked = await create(clients, {
     ListenerArn: f.listenerArn,
     DistributionId: f.distributionId,
