@@ -8,6 +8,7 @@ import { MotoServer } from '../bench/moto';
 import { Outcome } from '../src/engine/lifecycle';
 import { create, lockClients, read, remove, startBench, update } from './support/lock-harness';
 import { awsError, failAttempts, instrument } from './support/watch';
+import { withFiveGroups } from './support/security-groups';
 
 let moto: MotoServer;
 let clients: AwsClients;
@@ -165,6 +166,8 @@ describe('bad input: a clear error naming the field, and zero writes to AWS', ()
         ],
       }),
     );
+    // No room for a group of the lock's own either (it falls back to one otherwise).
+    await withFiveGroups(clients, f);
     const { out, writes } = await createRecorded(base());
     expect(out.errorCode).toBe('ServiceLimitExceeded');
     expect(out.message).toContain(f.securityGroupId);

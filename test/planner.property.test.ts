@@ -56,6 +56,8 @@ const RUNS = { numRuns: Number(process.env.PLANNER_RUNS ?? 100) };
  * and the DenyResponse stays (see the known-bug properties at the end for both).
  */
 const UPDATE = { maxRuleValues: 2, sameDeny: true };
+/** Some specs ask for the lock's own security group, and some groups have no room for the lists. */
+const DEDICATED = { dedicated: true, fullGroups: true };
 const ROUNDS = 6;
 const deployArb = fc.constantFrom<'continue' | 'stop'>('continue', 'stop');
 
@@ -318,6 +320,9 @@ function normalized(o: Observed) {
       })),
     ),
     groups: o.groups.map((g) => ({ groupId: g.groupId, ingress: sortedJson(flatten(g.permissions)) })),
+    // The load balancer's group list in its order, and no group of the lock's own left behind.
+    securityGroupIds: o.loadBalancer.securityGroupIds,
+    dedicatedGroup: o.dedicatedGroup?.groupId,
     origins: Object.values(o.distributions).map((d) =>
       (d?.origins ?? []).map((x) => ({
         id: x.Id,
@@ -331,7 +336,7 @@ function normalized(o: Observed) {
 describe('planner properties', () => {
   test('idempotency: converging reaches a state whose plan is empty', () => {
     fc.assert(
-      fc.property(scenarioArb(UPDATE), deployArb, (s, deploy) => {
+      fc.property(scenarioArb({ ...UPDATE, ...DEDICATED }), deployArb, (s, deploy) => {
         const start = startOf(s, deploy);
         const run = mustConverge(start.final, s.spec, s.values, deploy, start.world.inFlight);
         expect(run.plans[run.plans.length - 1]).toEqual([]);
@@ -344,7 +349,7 @@ describe('planner properties', () => {
 
   test('idempotency: releasing a lock converges and leaves no record', () => {
     fc.assert(
-      fc.property(scenarioArb({ earlier: false }), deployArb, (s, deploy) => {
+      fc.property(scenarioArb({ earlier: false, ...DEDICATED }), deployArb, (s, deploy) => {
         const locked = mustConverge(s.raw, s.spec, s.values, deploy);
         const released = mustConverge(locked.final, undefined, [], deploy, locked.world.inFlight);
         expect(released.final.record).toBeUndefined();
@@ -363,7 +368,7 @@ describe('planner properties', () => {
 
   test('safety: no step sequence opens a gap for CloudFront (lock, update from an earlier lock)', () => {
     fc.assert(
-      fc.property(scenarioArb(UPDATE), deployArb, (s, deploy) => {
+      fc.property(scenarioArb({ ...UPDATE, ...DEDICATED }), deployArb, (s, deploy) => {
         const start = startOf(s, deploy);
         if (s.earlier) expectSafe(start, s.earlier.spec, s.raw);
         expectSafe(mustConverge(start.final, s.spec, s.values, deploy, start.world.inFlight), s.spec, s.raw);
@@ -374,7 +379,7 @@ describe('planner properties', () => {
 
   test('safety: releasing a lock keeps CloudFront traffic flowing', () => {
     fc.assert(
-      fc.property(scenarioArb({ earlier: false }), deployArb, (s, deploy) => {
+      fc.property(scenarioArb({ earlier: false, ...DEDICATED }), deployArb, (s, deploy) => {
         const locked = mustConverge(s.raw, s.spec, s.values, deploy);
         expectSafe(locked, s.spec, s.raw);
         expectSafe(
@@ -393,7 +398,7 @@ describe('planner properties', () => {
 
   test('exact undo: lock then delete restores the pre-lock listener, rules, ingress and origins', () => {
     fc.assert(
-      fc.property(scenarioArb({ earlier: false }), deployArb, (s, deploy) => {
+      fc.property(scenarioArb({ earlier: false, ...DEDICATED }), deployArb, (s, deploy) => {
         const locked = mustConverge(s.raw, s.spec, s.values, deploy);
         const released = mustConverge(locked.final, undefined, [], deploy, locked.world.inFlight);
         expect(normalized(released.final)).toEqual(normalized(s.raw));
@@ -405,6 +410,14 @@ describe('planner properties', () => {
   // -------------------------------------------------------------------------------------------
   // Drift
   // -------------------------------------------------------------------------------------------
+
+  const CONTROLS: ControlName[] = [
+    'SecurityGroup',
+    'ListenerRules',
+    'DenyDefault',
+    'OriginHeader',
+    'HttpsOrigin',
+  ];
 
   function controlHolds(control: ControlName, o: Observed, spec: LockSpec, values: string[]): boolean {
     switch (control) {
@@ -423,9 +436,9 @@ describe('planner properties', () => {
 
   test('drift: the broken control reads false, and converging heals it', () => {
     const arb = fc
-      .tuple(observedArb(), driftKindArb, valuesArb, fc.nat(), deployArb)
-      .chain(([raw, kind, values, pick, deploy]) =>
-        specArb(raw, { [DRIFT_CONTROL[kind]]: true }).map((spec) => ({
+      .tuple(observedArb({ fullGroups: true }), driftKindArb, valuesArb, fc.nat(), deployArb, fc.boolean())
+      .chain(([raw, kind, values, pick, deploy, dedicated]) =>
+        specArb(raw, { [DRIFT_CONTROL[kind]]: true, DedicatedSecurityGroup: dedicated }).map((spec) => ({
           raw,
           kind,
           values,
@@ -438,13 +451,19 @@ describe('planner properties', () => {
       fc.property(arb, ({ raw, kind, values, pick, deploy, spec }) => {
         const start = userManagedHeader(spec) ? withOriginHeader(raw, spec, values[0]) : raw;
         const locked = mustConverge(start, spec, values, deploy);
-        const enforced = (Object.keys(spec.Enforce) as ControlName[]).filter((k) => spec.Enforce[k]);
+        const enforced = CONTROLS.filter((k) => spec.Enforce[k]);
+        const ownGroupHolds = (o: Observed) =>
+          !spec.Enforce.SecurityGroup ||
+          !spec.Enforce.DedicatedSecurityGroup ||
+          securityGroup.dedicatedHolds(o);
+        expect(ownGroupHolds(locked.final)).toBe(true);
         for (const c of enforced) expect([c, controlHolds(c, locked.final, spec, values)]).toEqual([c, true]);
         const control = DRIFT_CONTROL[kind];
         const drifted = applyDrift(locked.final, kind, spec, pick);
         expect(controlHolds(control, drifted, spec, values)).toBe(false);
         const healed = mustConverge(drifted, spec, values, deploy);
         for (const c of enforced) expect([c, controlHolds(c, healed.final, spec, values)]).toEqual([c, true]);
+        expect(ownGroupHolds(healed.final)).toBe(true);
       }),
       RUNS,
     );

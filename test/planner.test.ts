@@ -190,7 +190,7 @@ describe('plan', () => {
     expect(() => plan({ spec: lockSpec(), observed: o, values: [VALUE] })).not.toThrow();
   });
 
-  test('the prefix list goes into one group with room; with no room anywhere: ServiceLimitExceeded before any step', () => {
+  test('the prefix list goes into one group with room; with no room anywhere, a group of the lock’s own; with no room for that either: ServiceLimitExceeded before any step', () => {
     const full: IpPermission[] = Array.from({ length: 10 }, (_, i) => open(8000 + i, `10.0.${i}.0/24`));
     const o = observed({
       // The first group is full, the second has room: one group suffices, so the list goes there.
@@ -205,9 +205,24 @@ describe('plan', () => {
     expect(admits.map((s) => (s.kind === 'authorize-ingress' ? s.groupId : ''))).toEqual([
       'sg-0a1b2c3d4e5f60718',
     ]);
-    // Both full: refused, naming the group, its count and the quota, before any step.
+    // Both full: the lock creates a group of its own in the VPC, and closes nothing until it is attached.
     o.groups[1].permissions = full;
+    o.loadBalancer.vpcId = 'vpc-0123456789abcdef0';
+    const fallback = plan({ spec: lockSpec(), observed: o, values: [VALUE] });
+    expect(fallback.filter((s) => s.kind === 'create-security-group')).toEqual([
+      {
+        kind: 'create-security-group',
+        name: `origin-lock-${LISTENER_ARN.split('/').pop()}`,
+        vpcId: 'vpc-0123456789abcdef0',
+        listenerId: LISTENER_ARN.split('/').pop(),
+      },
+    ]);
+    expect(fallback.filter((s) => s.kind === 'revoke-ingress')).toEqual([]);
+    // And the load balancer already has the most groups it can have: refused, naming the group, its
+    // count and the quota, and the group limit, before any step.
+    o.loadBalancer.securityGroupIds = [...o.loadBalancer.securityGroupIds, 'sg-3', 'sg-4', 'sg-5'];
     const e = planError({ spec: lockSpec(), observed: o, values: [VALUE] });
+    expect(e.message).toContain('5 security groups');
     expect(e.code).toBe('ServiceLimitExceeded');
     expect(e.message).toContain('sg-0ffee0000000000bb');
     expect(e.message).toContain('no other group of the load balancer has room: sg-0a1b2c3d4e5f60718');

@@ -9,6 +9,7 @@ import {
 import { buildFixture, Fixture, FixtureOptions } from '../bench/fixtures';
 import { markerIds, markerTags } from '../src/engine/record';
 import { createCounted as createCountedThrough, useEmulatedBench } from './support/emulated-bench';
+import { withFiveGroups } from './support/security-groups';
 
 /**
  * Every AWS limit the lock depends on is checked before its first write: a lock that cannot finish
@@ -140,6 +141,8 @@ test('security-group references count in both address families: a dualstack lock
       ],
     }),
   );
+  // No room for a group of the lock's own either (it falls back to one otherwise).
+  await withFiveGroups(bench.direct, f);
   const { out, writes } = await createCounted(f);
   expect(out.errorCode).toBe('ServiceLimitExceeded');
   expect(out.message).toMatch(
@@ -163,6 +166,7 @@ test('Service Quotas not permitted: the documented default stands and the refusa
       ],
     }),
   );
+  await withFiveGroups(bench.direct, f);
   bench.emulator.inject({ kind: 'deny', operation: 'GetServiceQuota' });
   const { out, writes } = await createCounted(f);
   expect(out.errorCode).toBe('ServiceLimitExceeded');

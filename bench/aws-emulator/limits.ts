@@ -30,6 +30,7 @@ export const AWS_LIMITS = {
   rulesPerSecurityGroup: 60,
   cloudFrontListWeight: 55,
   customHeadersPerOrigin: 10,
+  securityGroupsPerLoadBalancer: 5,
 } as const;
 
 const CLOUDFRONT_LISTS = [
@@ -286,6 +287,15 @@ export async function enforceLimits(c: StateClients, r: WireRequest): Promise<Wi
         return checkAddTags(c, p);
       case 'DeleteRule':
         return checkRuleExists(c, str(p.RuleArn) ?? '');
+      // botocore's elbv2 model names no error for this; AWS answers a ValidationError.
+      case 'SetSecurityGroups': {
+        const n = list(p.SecurityGroups).length;
+        return n > AWS_LIMITS.securityGroupsPerLoadBalancer
+          ? validation(
+              `${n} security groups: a load balancer can have at most ${AWS_LIMITS.securityGroupsPerLoadBalancer}`,
+            )
+          : undefined;
+      }
     }
   }
   if (r.service === 'ec2' && r.operation === 'AuthorizeSecurityGroupIngress') {

@@ -1,6 +1,8 @@
 import { PreconditionFailed } from '@aws-sdk/client-cloudfront';
 import {
   AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
   IpPermission,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
@@ -8,6 +10,7 @@ import {
   AddTagsCommand,
   CreateRuleCommand,
   DeleteRuleCommand,
+  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTagsCommand,
   PriorityInUseException,
@@ -15,11 +18,12 @@ import {
   ModifyListenerCommand,
   ModifyRuleCommand,
   RemoveTagsCommand,
+  SetSecurityGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../aws/clients';
 import { readDistributionConfigXml, writeDistributionConfigXml } from '../aws/cloudfront-config';
 import { editDistributionConfig } from './distribution-xml';
-import { finished, retryAfter, waitFor } from './rules/deadline';
+import { Clock, finished, retryAfter, systemClock, waitFor } from './rules/deadline';
 import { LockError } from './errors';
 import { observeDistribution } from './observe';
 import {
@@ -43,6 +47,8 @@ export type Progress = (message: string) => void;
 export type ApplyResult = { state: 'done' } | { state: 'waiting'; distributionIds: string[] };
 
 const ETAG_RETRIES = 5;
+
+const errorName = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';
 
 function toIpPermission(p: IngressPermission): IpPermission {
   const base: IpPermission = { IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort };
@@ -205,15 +211,96 @@ async function applyStep(clients: AwsClients, observed: Observed, step: Step): P
       }
       return true;
     }
-    case 'hand-over-ingress':
-      await handOverIngress(clients, step);
+    case 'create-security-group':
+      await clients.ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: step.name,
+          Description: `CloudFront origin-facing prefix lists for the listener ${step.listenerId} (Acme::Origin::Lock)`,
+          VpcId: step.vpcId,
+          TagSpecifications: [
+            { ResourceType: 'security-group', Tags: [{ Key: SG_RULE_TAG, Value: step.listenerId }] },
+          ],
+        }),
+      );
       return true;
+    case 'attach-security-group':
+      await setLoadBalancerGroups(clients, observed.loadBalancer.arn, (ids) =>
+        ids.includes(step.groupId) ? undefined : [...ids, step.groupId],
+      );
+      return true;
+    case 'detach-security-group':
+      await setLoadBalancerGroups(clients, observed.loadBalancer.arn, (ids) =>
+        ids.includes(step.groupId) ? ids.filter((id) => id !== step.groupId) : undefined,
+      );
+      return true;
+    case 'delete-security-group':
+      await deleteSecurityGroup(clients, step.groupId);
+      return true;
+    case 'hand-over-ingress':
+      await handOverIngress(clients, observed, step);
+      return true;
+  }
+}
+
+/**
+ * SetSecurityGroups replaces the whole list: read it right before, change only the lock's group, keep
+ * the order of the others. `edit` returns undefined when there is nothing to change (a repeated step).
+ */
+async function setLoadBalancerGroups(
+  clients: AwsClients,
+  loadBalancerArn: string,
+  edit: (ids: string[]) => string[] | undefined,
+): Promise<void> {
+  const lb = (
+    await clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }))
+  ).LoadBalancers?.[0];
+  const next = edit(lb?.SecurityGroups ?? []);
+  if (next)
+    await clients.elbv2.send(
+      new SetSecurityGroupsCommand({ LoadBalancerArn: loadBalancerArn, SecurityGroups: next }),
+    );
+}
+
+/**
+ * How long a just-detached group may answer DependencyViolation (the load balancer's network interfaces
+ * still carry it): retried with backoff, about a minute in all. Past that the step fails and the record,
+ * which still names the group, makes the next invocation delete it.
+ */
+export const DELETE_GROUP_RETRY = { maxAttempts: 7, firstPauseMs: 1000, maxPauseMs: 16000 };
+let groupClock: Clock = systemClock;
+/** Tests run the delete retry on a fake clock. */
+export const setGroupDeleteClock = (clock: Clock): void => {
+  groupClock = clock;
+};
+
+async function deleteSecurityGroup(clients: AwsClients, groupId: string): Promise<void> {
+  const { maxAttempts, firstPauseMs, maxPauseMs } = DELETE_GROUP_RETRY;
+  let lastError: unknown;
+  const result = await waitFor(
+    async (attempt) => {
+      try {
+        await clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
+        return finished(undefined);
+      } catch (e) {
+        if (errorName(e) !== 'DependencyViolation') throw e;
+        lastError = e;
+        return retryAfter(Math.min(maxPauseMs, firstPauseMs * 2 ** (attempt - 1)));
+      }
+    },
+    { maxAttempts, clock: groupClock },
+  );
+  if (result.state !== 'done') {
+    throw new LockError(
+      'NotStabilized',
+      `Enforce.DedicatedSecurityGroup: security group ${groupId} is detached from the load balancer but AWS still reports it in use (${errorName(lastError)}) after ${result.attempts} attempts; the lock record keeps it, so retrying the operation deletes it`,
+    );
   }
 }
 
 /** Merges the ingress changes into the other lock's record, which then undoes them when it goes. */
 async function handOverIngress(
   clients: AwsClients,
+  observed: Observed,
   step: Extract<Step, { kind: 'hand-over-ingress' }>,
 ): Promise<void> {
   const arn = step.toListenerArn;
@@ -227,13 +314,25 @@ async function handOverIngress(
       'ResourceConflict',
       `ListenerArn: the lock on '${arn}' to hand the ingress changes to is gone`,
     );
+  // One own group per lock: when the other lock has one already, it admits CloudFront and ours can go.
+  const keepOurs = step.dedicatedGroup && !record.dedicatedGroup;
   const merged = {
     ...record,
     revoked: step.revoked.reduce(withGroupPermission, record.revoked),
     remainders: step.remainders.reduce(withGroupPermission, record.remainders),
     admitted: step.admitted.reduce(withGroupPermission, record.admitted),
+    ...(keepOurs ? { dedicatedGroup: step.dedicatedGroup } : {}),
   };
   await putRecordTags(clients, arn, current, merged);
+  const ours = step.dedicatedGroup?.groupId;
+  if (!keepOurs && ours) {
+    await setLoadBalancerGroups(clients, observed.loadBalancer.arn, (ids) =>
+      ids.includes(ours) ? ids.filter((id) => id !== ours) : undefined,
+    );
+    await deleteSecurityGroup(clients, ours).catch((e: unknown) => {
+      if (errorName(e) !== 'InvalidGroup.NotFound') throw e;
+    });
+  }
 }
 
 /** Writes a record into a listener's tags, then drops chunks a shorter record no longer uses. */
@@ -255,8 +354,6 @@ async function putRecordTags(
     await clients.elbv2.send(new RemoveTagsCommand({ ResourceArns: [listenerArn], TagKeys: stale }));
 }
 
-const errorName = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';
-
 /** Whether `e` only says that `step` had already been carried out (AWS's answer to a repeated write). */
 async function alreadyDone(
   clients: AwsClients,
@@ -271,6 +368,12 @@ async function alreadyDone(
       return errorName(e) === 'InvalidPermission.NotFound';
     case 'delete-rule':
       return e instanceof RuleNotFoundException;
+    // The deterministic name makes a repeated CreateSecurityGroup fail instead of creating a second
+    // group: the next observation finds the first one by that name.
+    case 'create-security-group':
+      return errorName(e) === 'InvalidGroup.Duplicate';
+    case 'delete-security-group':
+      return errorName(e) === 'InvalidGroup.NotFound';
     case 'create-rule': {
       if (!(e instanceof PriorityInUseException)) return false;
       // Our own rule at our priority (created by the attempt whose answer was lost) is the step done.

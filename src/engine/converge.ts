@@ -8,6 +8,7 @@ import * as originHeader from './plan/controls/origin-header';
 import * as securityGroup from './plan/controls/security-group';
 import { LockError } from './errors';
 import { subsetOf, unionValues } from './rules/alb';
+import { flatten } from './rules/ingress';
 import { Clock, systemClock } from './rules/deadline';
 import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
@@ -85,7 +86,9 @@ export async function converge(
   const previous = previousReader(clients, spec);
   const quotas = new QuotaBook(clients);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : []);
+    const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : [], {
+      dedicatedGroup: spec?.Enforce.DedicatedSecurityGroup,
+    });
     // Releasing a listener whose record is gone (deleted by the last round) is done.
     if (!spec && !observed.record) return { state: 'done', observed };
     const values = spec ? await acceptedValues(spec, observed, secretValues, previous) : [];
@@ -205,16 +208,27 @@ export async function readModel(
       DenyDefault: e.DenyDefault && denyDefault.holds(observed, spec.DenyResponse),
       OriginHeader: e.OriginHeader && originHeader.holds(targets, spec.HeaderName, values),
       HttpsOrigin: e.HttpsOrigin && originHeader.httpsHolds(targets),
+      // Managed, and the lock's own group exists, is attached and admits the lists.
+      ...(e.DedicatedSecurityGroup
+        ? { DedicatedSecurityGroup: e.SecurityGroup && securityGroup.dedicatedHolds(observed) }
+        : {}),
       // How the lock works rather than what it holds: reported as recorded.
       ...(e.SharedSecurityGroups ? { SharedSecurityGroups: true } : {}),
     },
     LoadBalancerArn: observed.loadBalancer.arn,
     SecurityGroupIds: e.SecurityGroup ? observed.loadBalancer.securityGroupIds : [],
-    PrefixListIds: [...new Set(record.admitted.map((a) => a.permission.PrefixListId ?? ''))].filter((x) => x),
+    PrefixListIds: [
+      ...new Set([
+        ...record.admitted.map((a) => a.permission.PrefixListId ?? ''),
+        ...flatten(observed.dedicatedGroup?.permissions ?? []).map((p) => p.PrefixListId ?? ''),
+      ]),
+    ].filter((x) => x),
     GuardedRuleArns: observed.rules.filter((r) => r.role === 'guard').map((r) => r.arn),
     OriginIds: e.OriginHeader ? targets.map((t) => t.origin.Id ?? '') : [],
   };
   if (catchAll) model.ForwardRuleArn = catchAll.arn;
+  if (record.dedicatedGroup && observed.dedicatedGroup)
+    model.DedicatedSecurityGroupId = observed.dedicatedGroup.groupId;
   if (spec.SecretKey !== undefined) model.SecretKey = spec.SecretKey;
   if (spec.OriginId !== undefined) model.OriginId = spec.OriginId;
   if (spec.AllowedSources) model.AllowedSources = [...spec.AllowedSources];

@@ -18,6 +18,8 @@ export const LIMITS = {
    * secret or header changes (rotation). A rule without that room could be locked but never rotated.
    */
   headerValuesDuringChange: 2,
+  /** ELB: security groups per Application Load Balancer (SetSecurityGroups). */
+  securityGroupsPerLoadBalancer: 5,
   /** ELB: tags per load balancer, listener or rule. */
   tagsPerElbResource: 50,
   /** ELB tag key and value lengths: the ELB guide says 255 for values, the API model 256; both hold at 255. */

@@ -11,7 +11,16 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../aws/clients';
 import { invalid, notFound } from './errors';
-import { ObservedDistribution, ObservedRule, Observed, PrefixListRef, RuleRole } from './observed';
+import {
+  ObservedDedicatedGroup,
+  ObservedDistribution,
+  ObservedGroup,
+  ObservedRule,
+  Observed,
+  PrefixListRef,
+  RuleRole,
+} from './observed';
+import { dedicatedGroupName } from './plan/controls/security-group';
 import { decodeRecord, LockRecord, recordTagKeys, RULE_ROLE_TAG } from './record';
 import { CLOUDFRONT_LIST_WEIGHT, CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from './rules/prefix-lists';
 import { parseListenerArn } from './spec';
@@ -129,6 +138,8 @@ export async function observe(
   clients: AwsClients,
   listenerArn: string,
   distributionIds: string[],
+  /** `dedicatedGroup`: the spec asks for the lock's own security group, so look for it. */
+  options: { dedicatedGroup?: boolean } = {},
 ): Promise<Observed> {
   const arnParts = parseListenerArn(listenerArn);
   // Every listener of the load balancer in one call: the lock closes all their ports to the internet.
@@ -191,6 +202,15 @@ export async function observe(
           permissions: g.IpPermissions ?? [],
           tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
         }));
+  const dedicatedGroup =
+    record?.dedicatedGroup || options.dedicatedGroup
+      ? await observeDedicatedGroup(clients, {
+          name: record?.dedicatedGroup?.name ?? dedicatedGroupName(listenerArn),
+          groupId: record?.dedicatedGroup?.groupId,
+          vpcId: lb.VpcId,
+          attached: groups,
+        })
+      : undefined;
   const referenced = groups.flatMap((g) =>
     g.permissions.flatMap((p) => (p.PrefixListIds ?? []).map((pl) => pl.PrefixListId ?? '')),
   );
@@ -218,6 +238,7 @@ export async function observe(
       ipAddressType: lb.IpAddressType ?? 'ipv4',
       dnsName: lb.DNSName ?? '',
       securityGroupIds: groupIds,
+      ...(lb.VpcId ? { vpcId: lb.VpcId } : {}),
       tags: tags[lbArn] ?? {},
       listeners: listeners.map((l) => ({
         arn: l.ListenerArn ?? '',
@@ -228,10 +249,34 @@ export async function observe(
     },
     rules,
     groups,
+    ...(dedicatedGroup ? { dedicatedGroup } : {}),
     prefixLists,
     distributions,
     record,
     otherLockArns,
+  };
+}
+
+/**
+ * The lock's own security group, by its deterministic name in the load balancer's VPC (one call; none
+ * when it is attached, since the load balancer's groups were just read).
+ */
+async function observeDedicatedGroup(
+  clients: AwsClients,
+  where: { name: string; groupId?: string; vpcId?: string; attached: ObservedGroup[] },
+): Promise<ObservedDedicatedGroup | undefined> {
+  const known = where.attached.find((g) => g.groupId === where.groupId);
+  if (known) return { name: where.name, ...known };
+  const filters = [{ Name: 'group-name', Values: [where.name] }];
+  if (where.vpcId) filters.push({ Name: 'vpc-id', Values: [where.vpcId] });
+  const found = (await clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })))
+    .SecurityGroups?.[0];
+  if (!found?.GroupId) return undefined;
+  const attached = where.attached.find((g) => g.groupId === found.GroupId);
+  return {
+    name: where.name,
+    groupId: found.GroupId,
+    permissions: attached?.permissions ?? found.IpPermissions ?? [],
   };
 }
 

@@ -25,7 +25,10 @@ export interface ObservedLoadBalancer {
   type: string;
   ipAddressType: string;
   dnsName: string;
+  /** Attached security groups, in the load balancer's order (the lock's own group among them once attached). */
   securityGroupIds: string[];
+  /** The VPC, where the lock creates its own security group (absent in states built before it was observed). */
+  vpcId?: string;
   tags: Record<string, string>;
   /** Every listener of the load balancer; absent in states built before it was observed (tests). */
   listeners?: LoadBalancerListener[];
@@ -50,6 +53,11 @@ export interface ObservedGroup {
   tags?: Record<string, string>;
 }
 
+/** The security group the lock created for CloudFront's prefix lists (attached or not). */
+export interface ObservedDedicatedGroup extends ObservedGroup {
+  name: string;
+}
+
 export interface PrefixListRef {
   id: string;
   /** What one rule referencing it weighs against the rules-per-group quota. */
@@ -67,7 +75,13 @@ export interface Observed {
   loadBalancer: ObservedLoadBalancer;
   /** Non-default rules in priority order. */
   rules: ObservedRule[];
+  /** The load balancer's security groups (every attached one, the lock's own included). */
   groups: ObservedGroup[];
+  /**
+   * The lock's own security group when it exists, attached or not; observed only when the record names
+   * one or the spec asks for one (an ordinary lock costs no extra call).
+   */
+  dedicatedGroup?: ObservedDedicatedGroup;
   prefixLists: { v4?: PrefixListRef; v6?: PrefixListRef; weights: Record<string, number> };
   /** By id: the spec's distribution and every distribution the record has stamped. */
   distributions: Record<string, ObservedDistribution | undefined>;

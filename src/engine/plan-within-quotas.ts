@@ -36,10 +36,15 @@ export async function planWithinQuotas(
   for (;;) {
     try {
       steps = plan({ ...input, quotas: book.quotas });
-      break;
     } catch (e) {
       if (!(e instanceof QuotaExceeded) || !(await book.learn(e.quota))) throw e;
+      continue;
     }
+    // A group of the lock's own that nobody asked for means no group had room: under the account's
+    // applied quota one may have.
+    const fallback =
+      !input.spec?.Enforce.DedicatedSecurityGroup && steps.some((s) => s.kind === 'create-security-group');
+    if (!fallback || !(await book.learn('rulesPerSecurityGroup'))) break;
   }
   const creates = steps.filter((s) => s.kind === 'create-rule').length;
   if (creates > 0) {

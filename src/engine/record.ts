@@ -31,6 +31,12 @@ export interface GroupPermission {
   permission: IngressPermission;
 }
 
+export interface DedicatedGroupRecord {
+  name: string;
+  /** Known once a round has observed the created group. */
+  groupId?: string;
+}
+
 export interface OriginStamp {
   DistributionId: string;
   OriginId: string;
@@ -58,6 +64,12 @@ export interface LockRecord {
   remainders: GroupPermission[];
   /** Prefix-list rules the lock added on the listener port; revoked on release. */
   admitted: GroupPermission[];
+  /**
+   * The security group the lock created for CloudFront's prefix lists (its name is deterministic, so a
+   * lost CreateSecurityGroup response finds it again); detached and deleted on release. Absent in older
+   * records and in locks that use one of the load balancer's groups.
+   */
+  dedicatedGroup?: DedicatedGroupRecord;
   /** The listener's default actions before the lock (fallback if the catch-all rule is lost). */
   defaultActions?: Action[];
 }

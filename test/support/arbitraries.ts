@@ -351,6 +351,35 @@ export interface ObservedOptions {
   overlappingOpenRules?: boolean;
   /** Max IPv4 / IPv6 quota usage per group before the lock (default 5: room for a weight-55 list). */
   maxQuotaUsage?: number;
+  /**
+   * Some groups are full: rules on another port leave no room for a weight-55 list, so when every group
+   * is, the lock falls back to a group of its own. Default false.
+   */
+  fullGroups?: boolean;
+}
+
+export const VPC_ID = 'vpc-0123456789abcdef0';
+
+/** Rules on port 22 from single addresses: `count` of the group's IPv4 quota, none on a listener port. */
+const fillerRules = (count: number): IpPermission[] =>
+  count === 0
+    ? []
+    : [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          IpRanges: Array.from({ length: count }, (_, i) => ({ CidrIp: `10.9.0.${i + 1}/32` })),
+        },
+      ];
+
+/** `o` with some groups filled up to `fill[i]` extra IPv4 rules (0: unchanged). */
+function withFilledGroups(o: Observed, fill: number[]): Observed {
+  const out = JSON.parse(JSON.stringify(o)) as Observed;
+  out.groups.forEach((g, i) => {
+    g.permissions = [...g.permissions, ...fillerRules(fill[i % fill.length] ?? 0)];
+  });
+  return out;
 }
 
 /**
@@ -371,6 +400,14 @@ function reachingListener(origins: Origin[], port: number, protocol: string): Or
 }
 
 export function observedArb(opts: ObservedOptions = {}): fc.Arbitrary<Observed> {
+  const plain = plainObservedArb(opts);
+  if (!opts.fullGroups) return plain;
+  // 0 leaves a group as it was; 6 or more leave no room for a list of weight 55 in a quota of 60.
+  const fill = fc.array(fc.constantFrom(0, 0, 6, 20), { minLength: 2, maxLength: 2 });
+  return fc.tuple(plain, fill).map(([o, f]) => withFilledGroups(o, f));
+}
+
+function plainObservedArb(opts: ObservedOptions): fc.Arbitrary<Observed> {
   const listenerArb = fc.constantFrom(
     { port: 80, protocol: 'HTTP' },
     { port: 443, protocol: 'HTTPS' },
@@ -417,6 +454,7 @@ export function observedArb(opts: ObservedOptions = {}): fc.Arbitrary<Observed> 
             ipAddressType,
             dnsName: LB_DNS,
             securityGroupIds: groups.map((_, i) => `sg-0${i}1234567890abcde`),
+            vpcId: VPC_ID,
             // Another listener of the same load balancer may already be locked.
             tags: otherLb ? { 'acme:origin-lock:listeners': '00000000000000aa' } : {},
           },
@@ -539,9 +577,26 @@ export interface ScenarioOptions extends ObservedOptions {
    * lock had, keep the earlier secret values (default true).
    */
   releaseKeepsValues?: boolean;
+  /** Some specs (desired and earlier) ask for the lock's own security group. Default false. */
+  dedicated?: boolean;
 }
 
+const withDedicated = (spec: LockSpec, on: boolean): LockSpec => ({
+  ...spec,
+  Enforce: { ...spec.Enforce, DedicatedSecurityGroup: on },
+});
+
 export function scenarioArb(opts: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
+  const plain = plainScenarioArb(opts);
+  if (!opts.dedicated) return plain;
+  return fc.tuple(plain, fc.boolean(), fc.boolean()).map(([s, now, before]) => ({
+    ...s,
+    spec: withDedicated(s.spec, now),
+    ...(s.earlier ? { earlier: { ...s.earlier, spec: withDedicated(s.earlier.spec, before) } } : {}),
+  }));
+}
+
+function plainScenarioArb(opts: ScenarioOptions): fc.Arbitrary<Scenario> {
   return observedArb(opts).chain((raw) =>
     fc
       .record({

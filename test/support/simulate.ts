@@ -269,12 +269,33 @@ function findRule(o: Observed, arn: string, step: Step): ObservedRule {
   return r;
 }
 
+/**
+ * The security group as EC2 holds it: an attached group of the load balancer, the lock's own group, or
+ * both (the lock's own group once attached appears in both places, kept equal by `setGroupPermissions`).
+ */
 function findGroup(o: Observed, groupId: string, step: Step): ObservedGroup {
-  const g = o.groups.find((x) => x.groupId === groupId);
+  const g = o.groups.find((x) => x.groupId === groupId) ?? ownGroup(o, groupId);
   if (!g)
     throw new SimulatedAwsError('InvalidGroup.NotFound', `security group ${groupId} does not exist`, step);
   return g;
 }
+
+const ownGroup = (o: Observed, groupId: string): ObservedGroup | undefined =>
+  o.dedicatedGroup?.groupId === groupId ? o.dedicatedGroup : undefined;
+
+/** Writes a group's ingress to every place the observed state shows it. */
+function setGroupPermissions(o: Observed, groupId: string, permissions: IpPermission[]): void {
+  for (const g of o.groups) if (g.groupId === groupId) g.permissions = clone(permissions);
+  const own = ownGroup(o, groupId);
+  if (own) own.permissions = clone(permissions);
+}
+
+/** The id EC2 gives the lock's group: derived from its name so a run is reproducible. */
+const newGroupId = (name: string): string =>
+  `sg-0${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+
+/** At most this many security groups per load balancer (SetSecurityGroups). */
+export const GROUPS_PER_LOAD_BALANCER = 5;
 
 function newRuleArn(o: Observed, step: Step): string {
   const parts = parseListenerArn(o.listener.arn);
@@ -342,9 +363,10 @@ function applyOne(world: World, step: Step, opts: SimulateOptions): boolean {
           step,
         );
       }
-      g.permissions = addIngress(g.permissions, p);
+      const permissions = addIngress(g.permissions, p);
+      setGroupPermissions(o, g.groupId, permissions);
       if (opts.enforceQuota ?? true) {
-        const usage = groupUsage(o.prefixLists, g.permissions);
+        const usage = groupUsage(o.prefixLists, permissions);
         if (usage.v4 > RULES_PER_GROUP || usage.v6 > RULES_PER_GROUP) {
           throw new SimulatedAwsError(
             'RulesPerSecurityGroupLimitExceeded',
@@ -360,7 +382,35 @@ function applyOne(world: World, step: Step, opts: SimulateOptions): boolean {
       if (!g.permissions.some((x) => sameRange(x, step.permission) && hasSource(x, step.permission))) {
         throw new SimulatedAwsError('InvalidPermission.NotFound', `no such rule in ${g.groupId}`, step);
       }
-      g.permissions = removeIngress(g.permissions, step.permission);
+      setGroupPermissions(o, g.groupId, removeIngress(g.permissions, step.permission));
+      return true;
+    }
+    case 'create-security-group': {
+      if (o.dedicatedGroup?.name === step.name)
+        throw new SimulatedAwsError('InvalidGroup.Duplicate', `group ${step.name} already exists`, step);
+      o.dedicatedGroup = { name: step.name, groupId: newGroupId(step.name), permissions: [] };
+      return true;
+    }
+    case 'attach-security-group': {
+      const own = ownGroup(o, step.groupId);
+      if (!own) throw new SimulatedAwsError('InvalidSecurityGroup', `no group ${step.groupId}`, step);
+      if (o.loadBalancer.securityGroupIds.includes(step.groupId)) return true;
+      if (o.loadBalancer.securityGroupIds.length >= GROUPS_PER_LOAD_BALANCER)
+        throw new SimulatedAwsError('ValidationError', 'at most 5 security groups per load balancer', step);
+      o.loadBalancer.securityGroupIds.push(step.groupId);
+      o.groups.push(clone(own));
+      return true;
+    }
+    case 'detach-security-group':
+      o.loadBalancer.securityGroupIds = o.loadBalancer.securityGroupIds.filter((id) => id !== step.groupId);
+      o.groups = o.groups.filter((g) => g.groupId !== step.groupId);
+      return true;
+    case 'delete-security-group': {
+      if (!ownGroup(o, step.groupId))
+        throw new SimulatedAwsError('InvalidGroup.NotFound', `no group ${step.groupId}`, step);
+      if (o.loadBalancer.securityGroupIds.includes(step.groupId))
+        throw new SimulatedAwsError('DependencyViolation', `${step.groupId} is attached`, step);
+      delete o.dedicatedGroup;
       return true;
     }
     case 'create-rule': {

@@ -2,6 +2,7 @@ import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -24,9 +25,14 @@ export async function captureState(clients: AwsClients, f: Fixture, listenerArn 
   const groups =
     (await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [f.securityGroupId] })))
       .SecurityGroups ?? [];
+  const lb = (
+    await clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [f.loadBalancerArn] }))
+  ).LoadBalancers?.[0];
   const dist = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: f.distributionId }));
   const sortBy = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
   return {
+    // The load balancer's groups, in order: a group the lock attached is gone again.
+    securityGroupIds: lb?.SecurityGroups ?? [],
     defaultActions: listener?.DefaultActions,
     rules: sortBy(
       rules

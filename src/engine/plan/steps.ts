@@ -1,5 +1,5 @@
 import type { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GroupPermission, IngressPermission, LockRecord } from '../record';
+import { DedicatedGroupRecord, GroupPermission, IngressPermission, LockRecord } from '../record';
 import { RuleRole } from '../observed';
 
 /** One origin change inside a single UpdateDistribution call. */
@@ -27,6 +27,13 @@ export type Step =
   | { kind: 'set-default-actions'; actions: Action[]; why: string }
   | { kind: 'update-origins'; distributionId: string; edits: OriginEdit[]; why: string }
   | { kind: 'await-deployed'; distributionIds: string[] }
+  /** The lock's own security group (see security-group.ts): created empty, tagged with the listener id. */
+  | { kind: 'create-security-group'; name: string; vpcId: string; listenerId: string }
+  /** Adds the group to the load balancer's groups (the others stay attached). */
+  | { kind: 'attach-security-group'; groupId: string }
+  /** Removes the group from the load balancer's groups (the others stay attached). */
+  | { kind: 'detach-security-group'; groupId: string }
+  | { kind: 'delete-security-group'; groupId: string }
   /** Another lock of the load balancer takes over ingress changes it needs kept (see security-group.ts). */
   | {
       kind: 'hand-over-ingress';
@@ -34,6 +41,8 @@ export type Step =
       revoked: GroupPermission[];
       remainders: GroupPermission[];
       admitted: GroupPermission[];
+      /** The lock's own group, which keeps admitting CloudFront for the other lock. */
+      dedicatedGroup?: DedicatedGroupRecord;
     };
 
 const source = (p: IngressPermission): string => p.PrefixListId ?? p.CidrIp ?? p.CidrIpv6 ?? 'unknown source';
@@ -67,6 +76,14 @@ export function describeStep(step: Step): string {
       return `${step.why} on distribution ${step.distributionId} (origins ${step.edits.map((e) => e.originId).join(', ')})`;
     case 'await-deployed':
       return `wait for distribution ${step.distributionIds.join(', ')} to be Deployed`;
+    case 'create-security-group':
+      return `create security group ${step.name} in ${step.vpcId} for the CloudFront prefix lists`;
+    case 'attach-security-group':
+      return `attach security group ${step.groupId} to the load balancer beside its groups`;
+    case 'detach-security-group':
+      return `detach security group ${step.groupId} from the load balancer`;
+    case 'delete-security-group':
+      return `delete security group ${step.groupId}`;
     case 'hand-over-ingress':
       return `hand the security-group changes over to the lock on ${step.toListenerArn}, which keeps every listener port closed`;
   }

@@ -11,6 +11,7 @@ import { Observed, ObservedGroup, PrefixListRef } from '../../../engine/observed
 import { exposurePolicyOf, listenerPortsOf } from '../../../engine/plan/context';
 import { loadBalancerName } from '../describe';
 import { Finding, finding } from '../findings';
+import { LIMITS } from '../../../engine/limits';
 
 /** Security-group controls: who may open a connection to the listener port. */
 
@@ -158,11 +159,17 @@ export function ruleHeadroom(o: Observed): Finding {
     }
   }
   const ids = [...groupIds(o), ...lists.map((l) => l.id)];
-  if (short.length > 0) {
+  // One group with room suffices (groups add up); with none the lock creates a group of its own, which
+  // a load balancer at its limit of security groups cannot take.
+  const fits = o.groups.some((g) => !short.some((line) => line.startsWith(`${g.groupId} `)));
+  if (short.length > 0 && !fits) {
+    const full = o.groups.length >= LIMITS.securityGroupsPerLoadBalancer;
     return finding(
       'rule-headroom',
-      'fail',
-      `${short.join('; ')}: over the rules-per-security-group quota (L-0EA8095F); use a dedicated security group or raise the quota`,
+      full ? 'fail' : 'warn',
+      full
+        ? `${short.join('; ')}: over the rules-per-security-group quota (L-0EA8095F), and the load balancer already has ${o.groups.length} security groups (the limit), so the lock cannot add one of its own; raise the quota or free a group`
+        : `${short.join('; ')}: over the rules-per-security-group quota (L-0EA8095F); the lock will put the CloudFront lists in a security group of its own`,
       ids,
     );
   }
