@@ -7,8 +7,9 @@ import { HELP, parseCommandLine, Parsed, UsageError } from './audit/args';
 import { audit } from './audit/audit';
 import { AuditReport, buildReport, renderReport } from './audit/report';
 import { colourWanted, paint } from './audit/style';
+import { PlanFailed, runPlan } from './plan/command';
 
-/** `origin-lock audit`: the exit status is the verdict, so CI can gate on it. */
+/** `origin-lock audit` and `origin-lock plan`: the exit status is the verdict, so CI can gate on it. */
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, error: 3 } as const;
 
@@ -69,14 +70,27 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // Nothing printed may carry a header value; redact() scrubs any value this process has read.
   const out = (line: string): void => io.stdout(redact(line));
   const err = (line: string): void => io.stderr(redact(line));
+  const usage = (e: UsageError): number => {
+    err(`origin-lock: ${e.message}`);
+    err(`Try 'origin-lock --help'.`);
+    return EXIT.usage;
+  };
+  if (argv[0] === 'plan') {
+    try {
+      return await runPlan(argv, { out, clients: io.clients });
+    } catch (e) {
+      if (e instanceof UsageError) return usage(e);
+      if (!(e instanceof PlanFailed)) throw e;
+      err(`origin-lock: cannot plan: ${e.message}`);
+      return EXIT.error;
+    }
+  }
   let parsed: Parsed;
   try {
     parsed = parseCommandLine(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    err(`origin-lock: ${e.message}`);
-    err(`Try 'origin-lock --help'.`);
-    return EXIT.usage;
+    return usage(e);
   }
   if (parsed.kind === 'help') {
     HELP.trimEnd()

@@ -131,9 +131,9 @@ export function userSentValues(spec: LockSpec, observed: Observed): string[] {
 }
 
 /** AWSPREVIOUS, read at most once per call and only when asked. */
-type PreviousReader = () => Promise<string | undefined>;
+export type PreviousReader = () => Promise<string | undefined>;
 
-function previousReader(clients: AwsClients, spec: LockSpec | undefined): PreviousReader {
+export function previousReader(clients: AwsClients, spec: LockSpec | undefined): PreviousReader {
   let read: Promise<string | undefined> | undefined;
   return () => {
     if (!spec) return Promise.resolve(undefined);
@@ -149,7 +149,7 @@ function previousReader(clients: AwsClients, spec: LockSpec | undefined): Previo
  * meanwhile, or the listener would deny CloudFront; it is dropped by the first converge that sees the
  * origins send the current value.
  */
-async function acceptedValues(
+export async function acceptedValues(
   spec: LockSpec,
   observed: Observed,
   secretValues: string[],

@@ -31,7 +31,11 @@ AWS_ENDPOINT_URL is honoured. Only Describe/Get/List calls are made.
 
 Exit status: 0 every control holds (warnings allowed), 1 a control fails, 2 usage error,
 3 the audit could not run (for example the listener does not exist or access was denied).
+
+See also: origin-lock plan --help (preview the steps a lock would make).
 `;
+
+const COMMANDS = 'the commands are audit and plan';
 
 export type Parsed =
   | { kind: 'help' }
@@ -51,14 +55,16 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function parseError(e: unknown): UsageError {
+type OptionSpecs = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+function parseError(e: unknown, options: OptionSpecs): UsageError {
   const err = e as { code?: string; message?: string };
   const option = /'(-[^' ]+)/.exec(err.message ?? '')?.[1] ?? '';
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return new UsageError(`unknown option '${option}'`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return OPTIONS[option.replace(/^--/, '') as keyof typeof OPTIONS]?.type === 'boolean'
+      return options[option.replace(/^--/, '')]?.type === 'boolean'
         ? new UsageError(`option '${option}' takes no value`)
         : new UsageError(`option '${option}' needs a value`);
     default:
@@ -67,7 +73,7 @@ function parseError(e: unknown): UsageError {
 }
 
 /** Re-labels an engine validation message ("ListenerArn: ...") with the flag the user typed. */
-function checked(flag: string, check: () => void): void {
+export function checked(flag: string, check: () => void): void {
   try {
     check();
   } catch (e) {
@@ -76,20 +82,21 @@ function checked(flag: string, check: () => void): void {
   }
 }
 
-function parse(argv: string[]) {
+/** node's parseArgs (strict, positionals allowed), its errors turned into usage errors a person can act on. */
+export function parseOptions<T extends OptionSpecs>(argv: string[], options: T) {
   try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw parseError(e);
+    throw parseError(e, options);
   }
 }
 
 export function parseCommandLine(argv: string[]): Parsed {
-  const { values, positionals } = parse(argv);
+  const { values, positionals } = parseOptions(argv, OPTIONS);
   if (values.help) return { kind: 'help' };
   const [command, ...extra] = positionals;
-  if (command === undefined) throw new UsageError('missing command: the only command is audit');
-  if (command !== 'audit') throw new UsageError(`unknown command '${command}': the only command is audit`);
+  if (command === undefined) throw new UsageError(`missing command: ${COMMANDS}`);
+  if (command !== 'audit') throw new UsageError(`unknown command '${command}': ${COMMANDS}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
 
   const missing = (['listener-arn', 'distribution-id'] as const).filter((k) => !values[k]);
