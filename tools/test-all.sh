@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it (`make test`, after `make setup`): every stage runs even when an
 # earlier one failed, so one report shows everything that is wrong. Stages, in order:
 #   lint (ESLint + Prettier), typecheck, models-check, validate (cfn validate), cfn-lint-self-test
-#   (the cfn-lint wrapper still validates this type's properties on the installed cfn-lint), cfn-lint, build,
+#   (the cfn-lint wrapper still validates this type's properties on the installed cfn-lint), cfn-lint, guard
+#   (guard/origin-lock.guard passes the examples and fails guard/tests/fail, tools/guard-check.sh), build,
 #   jest (all tests), contract (cfn test against moto, tools/contract.sh), contract-bundle (the same
 #   suite against the esbuild bundle), package (cfn submit --dry-run).
 # The report ends with one PASS/FAIL line per stage and, alone on the last line, "N passed, N failed":
@@ -44,6 +45,7 @@ stage models-check bash tools/check-models.sh
 stage validate .venv/bin/cfn validate
 stage cfn-lint-self-test .venv/bin/python tools/cfn-lint-registry.py --self-test
 stage cfn-lint bash tools/cfn-lint-all.sh
+stage guard bash tools/guard-check.sh --self-test
 stage build "$bin/tsc" -p tsconfig.build.json
 
 # jest: counts from its JSON report. A suite that cannot run (syntax error, failing beforeAll
