@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// @ts-nocheck -- untyped for now (JSDoc types still to add); eslint and prettier check it.
 // `make bench`: what one lock operation costs, measured side by side in one run on moto (through the
 // AWS emulator, which counts every call). Prints one table; docs/package.md keeps its latest output.
 // Needs dist/ (make build) and the esbuild bundles (built here into a scratch directory).
@@ -12,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+/** @param {string} p @returns {any} */
 const dist = (p) => require(path.join(root, 'dist', p));
 const { startMoto } = dist('bench/moto.js');
 const { startEmulator } = dist('bench/aws-emulator/proxy.js');
@@ -22,7 +22,9 @@ const { createClients } = dist('src/aws/clients.js');
 const { createLock, readLock, updateLock, listLocks } = dist('src/engine/lifecycle.js');
 const { CreateRuleCommand } = require('@aws-sdk/client-elastic-load-balancing-v2');
 
+/** @type {string[][]} */
 const rows = [];
+/** @param {string} what @param {unknown} value @param {string} [note] */
 const row = (what, value, note = '') => rows.push([what, String(value), note]);
 const quiet = () => undefined;
 
@@ -43,15 +45,19 @@ async function main() {
   const clients = (endpoint = emulator.endpoint) =>
     createClients({ region: TEST_REGION, credentials: { ...TEST_CREDENTIALS }, endpoint });
   const count = () => {
-    const ops = emulator.events.splice(0).filter((e) => e.operation !== '');
-    const reads = ops.filter((e) => isRead(e.operation)).length;
+    const ops = emulator.events
+      .splice(0)
+      .filter((/** @type {{ operation: string }} */ e) => e.operation !== '');
+    const reads = ops.filter((/** @type {{ operation: string }} */ e) => isRead(e.operation)).length;
     return { reads, writes: ops.length - reads };
   };
+  /** @param {any} f */
   const model = (f) => ({
     ListenerArn: f.listenerArn,
     DistributionId: f.distributionId,
     SecretArn: f.secretArn,
   });
+  /** @param {(ctx: any) => Promise<any>} step @returns {Promise<any>} */
   const drive = async (step) => {
     let ctx = {};
     for (;;) {
@@ -77,7 +83,7 @@ async function main() {
         );
       emulator.events.length = 0;
       const c = clients();
-      const created = await drive((ctx) => createLock(c, model(f), ctx, quiet, 'bench'));
+      const created = await drive((/** @type {any} */ ctx) => createLock(c, model(f), ctx, quiet, 'bench'));
       const cw = count();
       row(
         `CREATE writes, N=${n} rules, 1 group, 1 open rule`,
@@ -86,7 +92,7 @@ async function main() {
       );
       await readLock(c, created.model, quiet);
       row(`READ calls, N=${n}`, count().reads, 'target ≤ 8');
-      await drive((ctx) => updateLock(c, created.model, created.model, ctx, quiet));
+      await drive((/** @type {any} */ ctx) => updateLock(c, created.model, created.model, ctx, quiet));
       const u = count();
       row(`no-op UPDATE reads / writes, N=${n}`, `${u.reads} / ${u.writes}`, 'target ≤ 10 / 0');
     }
@@ -95,10 +101,13 @@ async function main() {
     await moto.reset();
     const f = await buildFixture({ name: 'hr' });
     const direct = clients(moto.endpoint);
-    const created = await drive((ctx) => createLock(direct, model(f), ctx, quiet, 'bench'));
+    const created = await drive((/** @type {any} */ ctx) =>
+      createLock(direct, model(f), ctx, quiet, 'bench'),
+    );
     const { resource } = dist('src/registry/handlers.js');
     const origLog = console.log;
     const reps = 10;
+    /** @param {() => Promise<unknown>} fn */
     const time = async (fn) => {
       const t = process.hrtime.bigint();
       for (let i = 0; i < reps; i++) await fn();
@@ -125,7 +134,7 @@ async function main() {
       const direct2 = clients(moto.endpoint);
       for (let i = 0; i < l; i++) {
         const fx = await buildFixture({ name: `l${i}` });
-        await drive((ctx) => createLock(direct2, model(fx), ctx, quiet, `bench-${i}`));
+        await drive((/** @type {any} */ ctx) => createLock(direct2, model(fx), ctx, quiet, `bench-${i}`));
       }
       emulator.events.length = 0;
       const out = await listLocks(clients(), quiet);
@@ -140,6 +149,7 @@ async function main() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'origin-lock-bench-'));
   try {
     execFileSync(process.execPath, [path.join(root, 'tools', 'bundle.mjs'), '--quiet', '--outdir', scratch]);
+    /** @param {string | undefined} file @returns {{ ms: number; rss: number; wall: number }} */
     const probe = (file) => {
       const script = file
         ? `const t=process.hrtime.bigint();require(${JSON.stringify(file)});const ms=Number(process.hrtime.bigint()-t)/1e6;console.log(JSON.stringify({ms,rss:process.resourceUsage().maxRSS}))`
@@ -153,7 +163,9 @@ async function main() {
       );
       return { ...out, wall: Number(process.hrtime.bigint() - t) / 1e6 };
     };
+    /** @param {number[]} xs */
     const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    /** @param {string | undefined} file */
     const measure = (file) => {
       const runs = Array.from({ length: 5 }, () => probe(file));
       return {
@@ -183,6 +195,7 @@ async function main() {
   const widths = [0, 1, 2].map((i) =>
     Math.max(...rows.map((r) => r[i].length), ['measure', 'value', 'detail'][i].length),
   );
+  /** @param {string[]} r */
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(line(['measure', 'value', 'detail']));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
