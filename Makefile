@@ -91,3 +91,8 @@ contract-bundle: build
 ## cfn-lint-examples: cfn-lint (with the type schema) on templates/ and examples/
 cfn-lint-examples: deps
 	bash tools/cfn-lint-examples.sh
+
+## bench: calls per operation, handler overhead and bundle cold starts on moto, one table (docs/package.md)
+.PHONY: bench
+bench: build
+	node tools/bench.mjs

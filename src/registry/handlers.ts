@@ -88,7 +88,31 @@ async function run(
   return toEvent(await operation(clientsFor(session, request.region), ctx, logTo(logger)));
 }
 
+/** The lib's private hook that `entrypoint` and `testEntrypoint` await before they return. */
+interface LibShutdown {
+  waitRunningProcesses(): Promise<void>;
+}
+
 class Resource extends BaseResource<ResourceModel> {
+  constructor() {
+    super(ResourceModel.TYPE_NAME, ResourceModel);
+    /*
+     * The lib's waitRunningProcesses sleeps a fixed second before it waits for its log proxies, on every
+     * invocation. Its loggers count each message they start (ProgressTracker) and waitCompletion resolves
+     * once every started message is delivered or failed, so the sleep adds nothing: wait for exactly that
+     * work instead. The method is private in the lib's typings, hence the instance property.
+     */
+    (this as unknown as LibShutdown).waitRunningProcesses = () => this.drainLogsAndMetrics();
+  }
+
+  /** What the lib's waitRunningProcesses waits for, minus its `delay(1)`. */
+  protected async drainLogsAndMetrics(): Promise<void> {
+    // Metrics are awaited where they are published; log delivery is fire-and-forget, tracked per proxy.
+    if (this.loggerProxy) await this.loggerProxy.waitCompletion();
+    await this.platformLoggerProxy.waitCompletion();
+    if (this.workerPool) await this.workerPool.shutdown();
+  }
+
   @handlerEvent(Action.Create)
   async create(
     session: Optional<SessionProxy>,
@@ -153,7 +177,7 @@ class Resource extends BaseResource<ResourceModel> {
   }
 }
 
-export const resource = new Resource(ResourceModel.TYPE_NAME, ResourceModel);
+export const resource = new Resource();
 
 // Entrypoints for the Lambda runtime (registered type) and for `cfn test`/SAM local testing.
 export const entrypoint = resource.entrypoint;

@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// `make bench`: what one lock operation costs, measured side by side in one run on moto (through the
+// AWS emulator, which counts every call). Prints one table; docs/package.md keeps its latest output.
+// Needs dist/ (make build) and the esbuild bundles (built here into a scratch directory).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+/** @param {string} p @returns {any} */
+const dist = (p) => require(path.join(root, 'dist', p));
+const { startMoto } = dist('bench/moto.js');
+const { startEmulator } = dist('bench/aws-emulator/proxy.js');
+const { isRead } = dist('bench/aws-emulator/wire.js');
+const { buildFixture, TEST_CREDENTIALS, TEST_REGION } = dist('bench/fixtures.js');
+const { testRequest } = dist('bench/handler-request.js');
+const { createClients } = dist('src/aws/clients.js');
+const { createLock, readLock, updateLock, listLocks } = dist('src/engine/lifecycle.js');
+const { CreateRuleCommand } = require('@aws-sdk/client-elastic-load-balancing-v2');
+
+/** @type {string[][]} */
+const rows = [];
+/** @param {string} what @param {unknown} value @param {string} [note] */
+const row = (what, value, note = '') => rows.push([what, String(value), note]);
+const quiet = () => undefined;
+
+async function main() {
+  const moto = await startMoto();
+  const emulator = await startEmulator({
+    target: moto.endpoint,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+  });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_REGION: TEST_REGION,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    ORIGIN_LOCK_WAIT_SECONDS: '0',
+  });
+  const clients = (endpoint = emulator.endpoint) =>
+    createClients({ region: TEST_REGION, credentials: { ...TEST_CREDENTIALS }, endpoint });
+  const count = () => {
+    const ops = emulator.events
+      .splice(0)
+      .filter((/** @type {{ operation: string }} */ e) => e.operation !== '');
+    const reads = ops.filter((/** @type {{ operation: string }} */ e) => isRead(e.operation)).length;
+    return { reads, writes: ops.length - reads };
+  };
+  /** @param {any} f */
+  const model = (f) => ({
+    ListenerArn: f.listenerArn,
+    DistributionId: f.distributionId,
+    SecretArn: f.secretArn,
+  });
+  /** @param {(ctx: any) => Promise<any>} step @returns {Promise<any>} */
+  const drive = async (step) => {
+    let ctx = {};
+    for (;;) {
+      const out = await step(ctx);
+      if (out.status !== 'IN_PROGRESS') return out;
+      ctx = out.callbackContext ?? {};
+    }
+  };
+  try {
+    // Calls per operation with N forwarding rules (besides the listener default).
+    for (const n of [2, 20, 90]) {
+      await moto.reset();
+      const f = await buildFixture({ name: `b${n}` });
+      const direct = clients(moto.endpoint);
+      for (let i = 0; i < n; i++)
+        await direct.elbv2.send(
+          new CreateRuleCommand({
+            ListenerArn: f.listenerArn,
+            Priority: 100 + i,
+            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/p${i}/*`] } }],
+            Actions: [{ Type: 'forward', TargetGroupArn: f.targetGroupArn }],
+          }),
+        );
+      emulator.events.length = 0;
+      const c = clients();
+      const created = await drive((/** @type {any} */ ctx) => createLock(c, model(f), ctx, quiet, 'bench'));
+      const cw = count();
+      row(
+        `CREATE writes, N=${n} rules, 1 group, 1 open rule`,
+        cw.writes,
+        `target 6+N+S+O = ${6 + n + 2}; reads ${cw.reads}`,
+      );
+      await readLock(c, created.model, quiet);
+      row(`READ calls, N=${n}`, count().reads, 'target ≤ 8');
+      await drive((/** @type {any} */ ctx) => updateLock(c, created.model, created.model, ctx, quiet));
+      const u = count();
+      row(`no-op UPDATE reads / writes, N=${n}`, `${u.reads} / ${u.writes}`, 'target ≤ 10 / 0');
+    }
+
+    // READ through the handler entrypoint vs the same engine call made directly (moto, no emulator).
+    await moto.reset();
+    const f = await buildFixture({ name: 'hr' });
+    const direct = clients(moto.endpoint);
+    const created = await drive((/** @type {any} */ ctx) =>
+      createLock(direct, model(f), ctx, quiet, 'bench'),
+    );
+    const { resource } = dist('src/registry/handlers.js');
+    const origLog = console.log;
+    const reps = 10;
+    /** @param {() => Promise<unknown>} fn */
+    const time = async (fn) => {
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < reps; i++) await fn();
+      return Number(process.hrtime.bigint() - t) / 1e6 / reps;
+    };
+    await readLock(direct, created.model, quiet); // warm both paths
+    console.log = () => undefined;
+    const event = testRequest({ action: 'READ', properties: created.model });
+    await resource.testEntrypoint(event, {});
+    const viaHandler = await time(() =>
+      resource.testEntrypoint(testRequest({ action: 'READ', properties: created.model }), {}),
+    );
+    console.log = origLog;
+    const directMs = await time(() => readLock(direct, created.model, quiet));
+    row(
+      'READ via handler testEntrypoint / direct',
+      `${(viaHandler / directMs).toFixed(2)}×`,
+      `${viaHandler.toFixed(0)} ms vs ${directMs.toFixed(0)} ms (mean of ${reps})`,
+    );
+
+    // LIST with L locked load balancers.
+    for (const l of [1, 5]) {
+      await moto.reset();
+      const direct2 = clients(moto.endpoint);
+      for (let i = 0; i < l; i++) {
+        const fx = await buildFixture({ name: `l${i}` });
+        await drive((/** @type {any} */ ctx) => createLock(direct2, model(fx), ctx, quiet, `bench-${i}`));
+      }
+      emulator.events.length = 0;
+      const out = await listLocks(clients(), quiet);
+      row(`LIST calls, ${l} locked ALBs`, count().reads, `${out.models.length} locks found`);
+    }
+  } finally {
+    await emulator.stop();
+    await moto.stop();
+  }
+
+  // Cold start: require each bundle in a fresh node, vs an empty node.
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'origin-lock-bench-'));
+  try {
+    execFileSync(process.execPath, [path.join(root, 'tools', 'bundle.mjs'), '--quiet', '--outdir', scratch]);
+    /** @param {string | undefined} file @returns {{ ms: number; rss: number; wall: number }} */
+    const probe = (file) => {
+      const script = file
+        ? `const t=process.hrtime.bigint();require(${JSON.stringify(file)});const ms=Number(process.hrtime.bigint()-t)/1e6;console.log(JSON.stringify({ms,rss:process.resourceUsage().maxRSS}))`
+        : `console.log(JSON.stringify({ms:0,rss:process.resourceUsage().maxRSS}))`;
+      const t = process.hrtime.bigint();
+      const out = JSON.parse(
+        execFileSync(process.execPath, ['-e', script], {
+          cwd: scratch,
+          env: { PATH: process.env.PATH, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
+        }).toString(),
+      );
+      return { ...out, wall: Number(process.hrtime.bigint() - t) / 1e6 };
+    };
+    /** @param {number[]} xs */
+    const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    /** @param {string | undefined} file */
+    const measure = (file) => {
+      const runs = Array.from({ length: 5 }, () => probe(file));
+      return {
+        wall: median(runs.map((r) => r.wall)),
+        load: median(runs.map((r) => r.ms)),
+        rss: Math.max(...runs.map((r) => r.rss)),
+      };
+    };
+    const empty = measure(undefined);
+    row(
+      "cold start node -e ''",
+      `${empty.wall.toFixed(0)} ms`,
+      `peak RSS ${(empty.rss / 1024).toFixed(0)} MB`,
+    );
+    for (const name of ['handlers', 'custom-resource', 'rotation']) {
+      const m = measure(path.join(scratch, name, 'index.js'));
+      row(
+        `cold start bundle ${name}`,
+        `${(m.wall / empty.wall).toFixed(2)}×`,
+        `${m.wall.toFixed(0)} ms (require ${m.load.toFixed(0)} ms), peak RSS ${(m.rss / 1024).toFixed(0)} MB`,
+      );
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((r) => r[i].length), ['measure', 'value', 'detail'][i].length),
+  );
+  /** @param {string[]} r */
+  const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(['measure', 'value', 'detail']));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
