@@ -96,3 +96,8 @@ cfn-lint-examples: deps
 .PHONY: bench
 bench: build
 	node tools/bench.mjs
+
+.PHONY: guard
+## guard: the Guard rules (guard/origin-lock.guard) over every template, and their pass/fail test templates
+guard: setup
+	bash tools/guard-check.sh --self-test
