@@ -4,6 +4,7 @@
 //   handlers         src/registry/handlers.ts                the registered type (Acme::Origin::Lock)
 //   custom-resource  src/custom-resource/index.ts   Custom::OriginLock
 //   rotation         src/rotation/index.ts                the secret rotation function (when it exists)
+//   guardian         src/guardian/index.ts                continuous enforcement (once its clients are installed)
 //
 // into build/bundle/<entry>/index.js (+ index.js.map and meta.json beside it, not shipped).
 //
@@ -44,6 +45,13 @@ export const ENTRIES = [
   { name: 'handlers', source: 'src/registry/handlers.ts', usesLib: true },
   { name: 'custom-resource', source: 'src/custom-resource/index.ts', usesLib: false },
   { name: 'rotation', source: 'src/rotation/index.ts', usesLib: false },
+  // Publishes findings with these clients; bundled once they are installed.
+  {
+    name: 'guardian',
+    source: 'src/guardian/index.ts',
+    usesLib: false,
+    needs: ['@aws-sdk/client-eventbridge', '@aws-sdk/client-sns'],
+  },
 ];
 
 /** aws-sdk/clients/all → only the v2 clients the lib itself constructs. @type {esbuild.Plugin} */
@@ -115,6 +123,11 @@ export async function bundle({ only, outdir = path.join(root, 'build', 'bundle')
     const source = path.join(root, entry.source);
     if (!existsSync(source)) {
       if (!quiet) console.error(`bundle: ${entry.source} does not exist, skipping ${entry.name}`);
+      continue;
+    }
+    const missing = (entry.needs ?? []).filter((p) => !existsSync(path.join(root, 'node_modules', p)));
+    if (missing.length) {
+      if (!quiet) console.error(`bundle: ${missing.join(', ')} not installed, skipping ${entry.name}`);
       continue;
     }
     const outDir = path.join(outdir, entry.name);
