@@ -67,7 +67,7 @@ beforeAll(async () => {
   await run(process.execPath, [path.join(root, 'tools', 'bundle.mjs'), '--quiet', '--outdir', scratch], {
     cwd: root,
   });
-  for (const name of ['handlers', 'custom-resource', 'rotation']) {
+  for (const name of ['handlers', 'custom-resource', 'rotation', 'guardian']) {
     const built = path.join(scratch, name, 'index.js');
     if (existsSync(built)) bundles[name] = built;
   }
@@ -203,5 +203,22 @@ describe('rotation bundle', () => {
       { cwd: scratch, env: { PATH: process.env.PATH } },
     );
     expect(stdout).toBe('function');
+  });
+});
+
+describe('guardian bundle', () => {
+  test('sweeps the region through moto, finds no lock and publishes nothing, without throwing', async () => {
+    expect(bundles.guardian).toBeDefined();
+    const out = await callInChild(bundles.guardian, 'handler', {
+      source: 'aws.scheduler',
+      'detail-type': 'Scheduled Event',
+      detail: {},
+    });
+    expect(out).toEqual({ checked: [], findings: 0 });
+  });
+
+  test('carries no aws-sdk v2', () => {
+    const meta = readFileSync(path.join(scratch, 'guardian', 'meta.json'), 'utf8');
+    expect(meta).not.toContain('node_modules/aws-sdk/');
   });
 });
