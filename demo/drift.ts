@@ -14,7 +14,38 @@ export interface DriftChange {
 export const DEBUG_PATH = '/debug/*';
 const DEBUG_PRIORITY = 20;
 
+/** A forwarding rule without the header condition: what a quick debugging session adds. */
+export interface DebugRoute {
+  path: string;
+  priority: number;
+  command: string;
+  /** Creates the rule and returns its ARN. */
+  add(clients: AwsClients): Promise<string>;
+}
+
+export function debugRoute(f: Fixture, path = DEBUG_PATH, priority = DEBUG_PRIORITY): DebugRoute {
+  return {
+    path,
+    priority,
+    command: `aws elbv2 create-rule --listener-arn …/${f.listenerArn.split('/').pop()} --priority ${priority} --conditions Field=path-pattern,Values='${path}' --actions Type=forward,TargetGroupArn=…/${f.name}-tg`,
+    add: async (clients) => {
+      const out = await clients.elbv2.send(
+        new CreateRuleCommand({
+          ListenerArn: f.listenerArn,
+          Priority: priority,
+          Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [path] } }],
+          Actions: [{ Type: 'forward', TargetGroupArn: f.targetGroupArn }],
+        }),
+      );
+      const arn = out.Rules?.[0]?.RuleArn;
+      if (!arn) throw new Error('CreateRule returned no rule ARN');
+      return arn;
+    },
+  };
+}
+
 export function driftChanges(f: Fixture): DriftChange[] {
+  const route = debugRoute(f);
   return [
     {
       command: `aws ec2 authorize-security-group-ingress --group-id ${f.securityGroupId} --protocol tcp --port ${f.listenerPort} --cidr 0.0.0.0/0`,
@@ -35,16 +66,9 @@ export function driftChanges(f: Fixture): DriftChange[] {
       },
     },
     {
-      command: `aws elbv2 create-rule --listener-arn …/${f.listenerArn.split('/').pop()} --priority ${DEBUG_PRIORITY} --conditions Field=path-pattern,Values='${DEBUG_PATH}' --actions Type=forward,TargetGroupArn=…/${f.name}-tg`,
+      command: route.command,
       run: async (clients) => {
-        await clients.elbv2.send(
-          new CreateRuleCommand({
-            ListenerArn: f.listenerArn,
-            Priority: DEBUG_PRIORITY,
-            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [DEBUG_PATH] } }],
-            Actions: [{ Type: 'forward', TargetGroupArn: f.targetGroupArn }],
-          }),
-        );
+        await route.add(clients);
       },
     },
   ];

@@ -3,7 +3,8 @@
  *
  *   1. the insecure setup   2. audit: the lock's controls fail   3. CREATE the lock through the real
  *   handler entrypoint, waiting for the distribution   4. audit: every control holds   5. drift, READ
- *   reports it, UPDATE heals it, audit   6. DELETE restores the pre-lock state, audit again
+ *   reports it, UPDATE heals it, audit   6. another debug route: the guardian, given the CloudTrail
+ *   event, reports who did it and heals it   7. DELETE restores the pre-lock state, audit again
  *
  * The demo knows the secret header value (the fixture made it) and never prints it: every line goes
  * through Terminal, which refuses any line containing it.
@@ -16,7 +17,11 @@ import { buildFixture, Fixture, TEST_CREDENTIALS, TEST_REGION } from '../bench/f
 import { ProgressEvent, RequestOptions } from '../bench/handler-request';
 import { MotoServer, startMoto } from '../bench/moto';
 import { DEFAULT_ENFORCE, EnforceFlags } from '../src/engine/spec';
-import { driftChanges } from './drift';
+import { createRuleEvent, GUARDIAN_ROLE_ARN } from '../bench/cloudtrail';
+import { runGuardian } from '../src/guardian/guardian';
+import { EventBridgeSink } from '../src/guardian/eventbridge-sink';
+import { CONTROL_BROKEN, Finding, FINDING_DETAIL_TYPE, FINDING_SOURCE } from '../src/guardian/finding';
+import { debugRoute, driftChanges } from './drift';
 import { driveHandler, Invocation, invokeHandler } from './handler';
 import { compare, Comparison, snapshot, Snapshot } from './snapshot';
 import { SecretLeak, Terminal } from './terminal';
@@ -49,12 +54,17 @@ function useMoto(moto: MotoServer): void {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-/** Full ARNs make the handler's log unreadable: keep the part that tells rules apart. */
+/** Full ARNs make the handler's log unreadable: keep the part that tells rules (and listeners) apart. */
 const shorten = (text: string): string =>
-  text.replace(
-    /arn:aws:elasticloadbalancing:[^\s:]+:\d+:listener-rule\/app\/[^/\s]+\/[0-9a-f]+\/[0-9a-f]+\/([0-9a-f]+)/g,
-    '…/$1',
-  );
+  text
+    .replace(
+      /arn:aws:elasticloadbalancing:[^\s:]+:\d+:listener-rule\/app\/[^/\s]+\/[0-9a-f]+\/[0-9a-f]+\/([0-9a-f]+)/g,
+      '…/$1',
+    )
+    .replace(
+      /arn:aws:elasticloadbalancing:[^\s:]+:\d+:listener\/app\/[^/\s]+\/[0-9a-f]+\/([0-9a-f]+)/g,
+      'listener …/$1',
+    );
 
 function statusWord(term: Terminal, status: string): string {
   if (status === 'SUCCESS') return term.paint.green(status);
@@ -180,6 +190,100 @@ function showEnforce(term: Terminal, event: ProgressEvent): string[] {
   return drifted;
 }
 
+/** READ through the handler entrypoint; the rows of its Enforce flags are printed, the drifted returned. */
+async function readEnforce(story: Story): Promise<string[]> {
+  const read = await invokeHandler({
+    action: 'READ',
+    properties: { ListenerArn: story.fixture.listenerArn },
+  });
+  if (read.event.status !== 'SUCCESS') {
+    throw new Error(`READ failed: ${read.event.errorCode ?? ''} ${read.event.message ?? ''}`);
+  }
+  return showEnforce(story.term, read.event);
+}
+
+/**
+ * Continuous enforcement: a debug route added after the lock, the CloudTrail event EventBridge would
+ * hand the guardian, its finding in words, and READ before and after its heal.
+ */
+async function guardian(story: Story): Promise<Finding> {
+  const { term, fixture: f } = story;
+  const route = debugRoute(f, '/internal/debug/*', 21);
+  term.line('   A week later someone adds another debug route, straight through the API:');
+  term.line(`   $ ${route.command}`);
+  const changed = Date.now();
+  const ruleArn = await route.add(story.clients);
+  term.line();
+  term.line('   READ right after the change:');
+  const drifted = await readEnforce(story);
+  if (!drifted.includes('Enforce.ListenerRules'))
+    throw new Error(`READ did not see the new route (drifted: ${drifted.join(', ') || 'none'})`);
+  term.line(`   READ reports ${drifted.join(', ')} false.`);
+  term.line();
+  const event = createRuleEvent({
+    listenerArn: f.listenerArn,
+    ruleArn,
+    priority: route.priority,
+    path: route.path,
+    targetGroupArn: f.targetGroupArn,
+  });
+  term.line(
+    '   CloudTrail records the call; EventBridge hands the guardian (Mode heal) the "AWS API Call via CloudTrail" event:',
+  );
+  term.note(
+    'runGuardian of src/guardian, as its Lambda runs it; findings go to EventBridge PutEvents on moto',
+  );
+  const published: Finding[] = [];
+  const eventBridge = new EventBridgeSink({ region: TEST_REGION });
+  const result = await runGuardian(
+    event,
+    { mode: 'heal', ignoredRoleArns: [GUARDIAN_ROLE_ARN] },
+    {
+      clients: story.clients,
+      sink: {
+        publish: async (findings) => {
+          await eventBridge.publish(findings);
+          published.push(...findings);
+        },
+      },
+      log: (m) => term.line(`   · ${shorten(m)}`),
+    },
+  );
+  const finding = published.find((x) => x.control === 'ListenerRules');
+  if (result.ignored || !finding)
+    throw new Error(
+      `the guardian published no ListenerRules finding${result.ignored ? `: ${result.ignored}` : ''}`,
+    );
+  term.line();
+  term.line(
+    `   Finding published to EventBridge (source ${FINDING_SOURCE}, detail-type "${FINDING_DETAIL_TYPE}"):`,
+  );
+  const did: Record<Finding['action'], string> = {
+    healed: term.paint.green('healed: converged the lock to its recorded spec, the control holds again'),
+    alerted: term.paint.yellow('alerted only (Mode alert): nothing changed'),
+    failed: term.paint.red(`failed to heal: ${finding.error ?? 'unknown error'}`),
+  };
+  term.table([
+    ['control', `Enforce.${finding.control}: ${CONTROL_BROKEN[finding.control]}`],
+    ['who', finding.trigger.principalArn ?? 'unknown principal'],
+    ['what', `${finding.trigger.eventName ?? '?'} (${finding.trigger.eventSource ?? '?'})`],
+    ['event id', finding.trigger.eventId ?? '?'],
+    ['guardian', did[finding.action]],
+  ]);
+  term.line(
+    `   In words: ${finding.trigger.eventName} by ${finding.trigger.principalArn} (event ${finding.trigger.eventId}) broke Enforce.${finding.control}; the guardian ${finding.action} it.`,
+  );
+  if (finding.action !== 'healed') throw new Error(`the guardian did not heal the route (${finding.action})`);
+  term.line();
+  term.line('   READ a moment later:');
+  const after = await readEnforce(story);
+  if (after.length > 0) throw new Error(`the guardian left ${after.join(', ')} drifted`);
+  term.line(
+    `   READ reports every requested control holds again, ${seconds(Date.now() - changed)} after the change; no UPDATE was needed.`,
+  );
+  return finding;
+}
+
 async function story(story: Story): Promise<void> {
   const { term, moto, fixture: f } = story;
   const request = (
@@ -227,11 +331,7 @@ async function story(story: Story): Promise<void> {
   }
   term.line();
   term.line('   READ (what CloudFormation drift detection calls):');
-  const read = await invokeHandler(request('READ', { properties: { ListenerArn: f.listenerArn } }));
-  if (read.event.status !== 'SUCCESS') {
-    throw new Error(`READ failed: ${read.event.errorCode ?? ''} ${read.event.message ?? ''}`);
-  }
-  const drifted = showEnforce(term, read.event);
+  const drifted = await readEnforce(story);
   if (!drifted.includes('Enforce.SecurityGroup') || !drifted.includes('Enforce.ListenerRules')) {
     throw new Error(`READ did not report the drift (drifted: ${drifted.join(', ') || 'none'})`);
   }
@@ -243,7 +343,10 @@ async function story(story: Story): Promise<void> {
   const healed = await runAudit(story);
   expectVerdict(healed, 'pass', 'after healing');
 
-  term.chapter(6, 'Delete the lock: the pre-lock state comes back');
+  term.chapter(6, 'Continuous enforcement: the guardian heals a new debug route');
+  const guarded = await guardian(story);
+
+  term.chapter(7, 'Delete the lock: the pre-lock state comes back');
   await operate(story, request('DELETE'));
   term.line();
   const after = await runAudit(story);
@@ -265,7 +368,7 @@ async function story(story: Story): Promise<void> {
     throw new Error('the delete did not restore the pre-lock state');
   }
 
-  term.chapter(7, 'Summary');
+  term.chapter(8, 'Summary');
   const verdict = (r: AuditReport): string =>
     r.verdict === 'pass' ? term.paint.green('PASS') : term.paint.red('FAIL');
   term.table([
@@ -280,6 +383,11 @@ async function story(story: Story): Promise<void> {
       `every control holds (${locked.summary.warn} warning${locked.summary.warn === 1 ? '' : 's'})`,
     ],
     ['drift healed', verdict(healed), 'READ saw the drift, UPDATE put the lock back'],
+    [
+      'guardian',
+      term.paint.green(guarded.action.toUpperCase()),
+      `${guarded.trigger.eventName} by ${guarded.trigger.principalArn}: found from CloudTrail and healed, no UPDATE`,
+    ],
     ['lock deleted', verdict(after), 'the same controls fail as before the lock: the original state is back'],
   ]);
 }

@@ -69,6 +69,18 @@ test('the demo runs end to end: exit 0, before/after verdicts, no secret, moto s
   // Drift: READ names the broken controls, UPDATE heals, DELETE restores.
   expect(out).toContain('READ reports Enforce.SecurityGroup, Enforce.ListenerRules false.');
   expect(out).toMatch(/UPDATE SUCCESS after/);
+  // The guardian: a new debug route, READ sees it, the guardian reports who did it and heals it.
+  expect(out).toContain('6. Continuous enforcement: the guardian heals a new debug route');
+  expect(out).toMatch(/--priority 21 --conditions Field=path-pattern,Values='\/internal\/debug\/\*'/);
+  expect(out).toMatch(/READ right after the change:[\s\S]*READ reports Enforce\.ListenerRules false\./);
+  expect(out).toContain(
+    'Finding published to EventBridge (source acme.origin-lock, detail-type "Origin Lock Drift")',
+  );
+  expect(out).toMatch(
+    /In words: CreateRule by arn:aws:iam::\d{12}:user\/alice \(event [0-9a-f-]{36}\) broke Enforce\.ListenerRules; the guardian healed it\./,
+  );
+  expect(out).toMatch(/READ a moment later:[\s\S]*READ reports every requested control holds again/);
+  expect(out).toMatch(/guardian +HEALED +CreateRule by arn:aws:iam::\d{12}:user\/alice/);
   expect(out).toMatch(/DELETE SUCCESS after/);
   expect(out).toMatch(/lock deleted +FAIL +the same controls fail as before the lock/);
   expect(out).not.toContain('CHANGED');

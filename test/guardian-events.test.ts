@@ -5,7 +5,7 @@ import {
   GUARDIAN_ROLE_ARN,
   guardianIdentity,
   scheduledEvent,
-} from './support/cloudtrail';
+} from '../bench/cloudtrail';
 
 const LB = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/web/50dc6c495c0c9188`;
 const LISTENER = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2`;

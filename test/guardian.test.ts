@@ -19,7 +19,7 @@ import {
   scheduledEvent,
   USER_ARN,
   user,
-} from './support/cloudtrail';
+} from '../bench/cloudtrail';
 
 let moto: MotoServer;
 let plainClients: AwsClients;

@@ -2,6 +2,7 @@
  * EventBridge events shaped as CloudTrail delivers management API calls ("AWS API Call via CloudTrail",
  * eventVersion 1.08/1.09): requestParameters use each service's own field names (ELBv2 lower camel case
  * from the API members, EC2 the query API's names with `items` lists, CloudFront the REST names).
+ * Shared by the guardian's tests and the demo's guardian chapter.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -70,7 +71,7 @@ export function cloudTrailEvent(
     account: ACCOUNT,
     time: '2026-11-30T07:00:00Z',
     region,
-    resources: [],
+    resources: [] as string[],
     detail: {
       eventVersion: '1.09',
       userIdentity,
@@ -104,3 +105,22 @@ export const scheduledEvent = () => ({
   resources: [`arn:aws:events:us-east-1:${ACCOUNT}:rule/origin-lock-guardian-Sweep`],
   detail: {},
 });
+
+/** The CloudTrail event of an ELBv2 CreateRule call that added a forwarding rule matching a path. */
+export function createRuleEvent(
+  rule: { listenerArn: string; ruleArn: string; priority: number; path: string; targetGroupArn: string },
+  identity: Identity = user,
+) {
+  return cloudTrailEvent(
+    'elasticloadbalancing.amazonaws.com',
+    'CreateRule',
+    {
+      listenerArn: rule.listenerArn,
+      priority: rule.priority,
+      conditions: [{ field: 'path-pattern', pathPatternConfig: { values: [rule.path] } }],
+      actions: [{ type: 'forward', targetGroupArn: rule.targetGroupArn }],
+    },
+    { rules: [{ ruleArn: rule.ruleArn, priority: String(rule.priority), isDefault: false }] },
+    identity,
+  );
+}
