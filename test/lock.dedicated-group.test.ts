@@ -8,17 +8,15 @@ import {
   DescribeLoadBalancersCommand,
   SetSecurityGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsClients } from '../src/aws/clients';
 import { buildFixture, Fixture } from '../bench/fixtures';
 import { isRead } from '../bench/aws-emulator/wire';
 import { SG_RULE_TAG } from '../src/engine/record';
 import { parseListenerArn } from '../src/engine/spec';
-import { captureRouting, expectNoOutage, SampleRequest } from './support/oracle';
-import { takeTrafficSnapshot } from './support/traffic-snapshot';
+import { SampleRequest } from './support/oracle';
 import { create, read, remove, update } from './support/lock-harness';
 import { captureState } from './support/state';
-import { instrument } from './support/watch';
 import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import { watchClients } from './support/watched-clients';
 
 /**
  * The lock's own security group (Enforce.DedicatedSecurityGroup, or no group of the load balancer with
@@ -53,35 +51,7 @@ const DEDICATED = { Enforce: { DedicatedSecurityGroup: true } };
 const groupName = (f: Fixture) => `origin-lock-${parseListenerArn(f.listenerArn).listenerId}`;
 
 /** Emulated clients whose every successful write is followed by the no-outage oracle. */
-async function watched(f: Fixture) {
-  const snap = () =>
-    takeTrafficSnapshot(
-      { listenerArn: f.listenerArn, distributionId: f.distributionId, headerName: 'X-Origin-Verify' },
-      bench.direct,
-    );
-  const routing = captureRouting(await snap(), SAMPLES);
-  const sent = new Set<string | null>([null]);
-  const state = { locked: false, writes: [] as string[] };
-  const clients: AwsClients = bench.clients();
-  instrument(clients, {
-    after: async (command) => {
-      state.writes.push(command);
-      const s = await snap();
-      for (const o of s.distribution.origins) if (o.targetsLoadBalancer) sent.add(o.headerValue ?? null);
-      expectNoOutage(s, {
-        routing,
-        inFlightValues: sent,
-        expectLocked: state.locked,
-        context: `after write #${state.writes.length} (${command})`,
-      });
-      if (s.distribution.status === 'Deployed') {
-        sent.clear();
-        for (const o of s.distribution.origins) if (o.targetsLoadBalancer) sent.add(o.headerValue ?? null);
-      }
-    },
-  });
-  return { clients, state };
-}
+const watched = (f: Fixture) => watchClients(f, bench.direct, { samples: SAMPLES, clients: bench.clients() });
 
 async function loadBalancerGroups(f: Fixture): Promise<string[]> {
   const lb = (

@@ -4,7 +4,7 @@
 //   handlers         src/registry/handlers.ts                the registered type (Acme::Origin::Lock)
 //   custom-resource  src/custom-resource/index.ts   Custom::OriginLock
 //   rotation         src/rotation/index.ts                the secret rotation function (when it exists)
-//   guardian         src/guardian/index.ts                continuous enforcement (once its clients are installed)
+//   guardian         src/guardian/index.ts                continuous enforcement (the guardian)
 //
 // into build/bundle/<entry>/index.js (+ index.js.map and meta.json beside it, not shipped).
 //
@@ -45,7 +45,7 @@ export const ENTRIES = [
   { name: 'handlers', source: 'src/registry/handlers.ts', usesLib: true },
   { name: 'custom-resource', source: 'src/custom-resource/index.ts', usesLib: false },
   { name: 'rotation', source: 'src/rotation/index.ts', usesLib: false },
-  // Publishes findings with these clients; bundled once they are installed.
+  // Publishes findings with the EventBridge and SNS clients (a missing one skips the entry, loudly).
   {
     name: 'guardian',
     source: 'src/guardian/index.ts',
