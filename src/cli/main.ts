@@ -8,8 +8,9 @@ import { audit } from './audit/audit';
 import { AuditReport, buildReport, renderReport } from './audit/report';
 import { colourWanted, paint } from './audit/style';
 import { PlanFailed, runPlan } from './plan/command';
+import { runScan, ScanFailed } from './scan/command';
 
-/** `origin-lock audit` and `origin-lock plan`: the exit status is the verdict, so CI can gate on it. */
+/** `origin-lock audit`, `origin-lock plan` and `origin-lock scan`: the exit status is the verdict, so CI can gate on it. */
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, error: 3 } as const;
 
@@ -22,6 +23,10 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Whether standard output is a terminal (colour, wrapping). */
   isTTY: boolean;
+  /** Whether standard error is a terminal (scan's progress indicator); default false. */
+  stderrIsTTY?: boolean;
+  /** Writes to standard error as is (no newline added): the progress indicator redraws one line. */
+  stderrRaw?(text: string): void;
   columns?: number;
   /** Builds the AWS clients; default: the SDK's default credential chain in `region`. */
   clients?(region: string): AwsClients;
@@ -53,6 +58,8 @@ export function processIo(): CliIo {
     stderr: (line) => stderr(`${line}\n`),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    stderrRaw: stderr,
     columns: process.stdout.columns,
   };
 }
@@ -82,6 +89,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (e instanceof UsageError) return usage(e);
       if (!(e instanceof PlanFailed)) throw e;
       err(`origin-lock: cannot plan: ${e.message}`);
+      return EXIT.error;
+    }
+  }
+  if (argv[0] === 'scan') {
+    try {
+      return await runScan(argv, {
+        out,
+        err,
+        env: io.env,
+        isTTY: io.isTTY,
+        stderrIsTTY: io.stderrIsTTY,
+        errRaw: io.stderrRaw ? (text) => io.stderrRaw?.(redact(text)) : undefined,
+        columns: io.columns,
+        clients: io.clients,
+      });
+    } catch (e) {
+      if (e instanceof UsageError) return usage(e);
+      if (!(e instanceof ScanFailed)) throw e;
+      err(`origin-lock: cannot scan: ${e.message}`);
       return EXIT.error;
     }
   }

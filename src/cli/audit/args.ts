@@ -32,10 +32,11 @@ AWS_ENDPOINT_URL is honoured. Only Describe/Get/List calls are made.
 Exit status: 0 every control holds (warnings allowed), 1 a control fails, 2 usage error,
 3 the audit could not run (for example the listener does not exist or access was denied).
 
-See also: origin-lock plan --help (preview the steps a lock would make).
+See also: origin-lock plan --help (preview the steps a lock would make),
+          origin-lock scan --help (find every distribution origin on a load balancer and audit it).
 `;
 
-const COMMANDS = 'the commands are audit and plan';
+const COMMANDS = 'the commands are audit, plan and scan';
 
 export type Parsed =
   | { kind: 'help' }

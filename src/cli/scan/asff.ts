@@ -1,0 +1,102 @@
+import { ScanPair } from './scan';
+
+/**
+ * The scan as AWS Security Finding Format findings (Security Hub BatchImportFindings): one per scanned
+ * row, with every required top-level attribute. Passing pairs are sent as INFORMATIONAL/PASSED so
+ * Security Hub resolves an earlier failure of the same Id.
+ */
+
+export interface AsffFinding {
+  SchemaVersion: '2018-10-08';
+  Id: string;
+  ProductArn: string;
+  GeneratorId: string;
+  AwsAccountId: string;
+  Types: string[];
+  CreatedAt: string;
+  UpdatedAt: string;
+  Severity: { Label: 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' };
+  Title: string;
+  Description: string;
+  Resources: { Type: string; Id: string; Partition: string; Region: string }[];
+  Compliance: { Status: 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE' };
+  RecordState: 'ACTIVE';
+}
+
+const GENERATOR = 'acme-origin-lock/scan';
+
+/** The account the row belongs to: from the load balancer's ARN, else the distribution's. */
+function accountOf(pair: ScanPair, distributionArns: Map<string, string>): string {
+  const arn = pair.loadBalancerArn ?? distributionArns.get(pair.distributionId) ?? '';
+  return arn.split(':')[4] ?? '';
+}
+
+const SEVERITY = {
+  pass: 'INFORMATIONAL',
+  fail: 'HIGH',
+  warn: 'MEDIUM',
+  'not-scanned': 'LOW',
+  error: 'LOW',
+} as const;
+const COMPLIANCE = {
+  pass: 'PASSED',
+  fail: 'FAILED',
+  warn: 'WARNING',
+  'not-scanned': 'NOT_AVAILABLE',
+  error: 'NOT_AVAILABLE',
+} as const;
+
+export function toAsff(pairs: ScanPair[], distributionArns: Map<string, string>, now: Date): AsffFinding[] {
+  const at = now.toISOString();
+  return pairs.map((pair) => {
+    const account = accountOf(pair, distributionArns);
+    const where = pair.listenerArn ?? pair.loadBalancerArn ?? `origin ${pair.originId ?? '?'}`;
+    const failing = pair.findings.filter((f) => f.status === 'fail');
+    const description =
+      failing.length > 0
+        ? failing.map((f) => `${f.control}: ${f.reason}`).join(' ')
+        : pair.reason || 'Every control of the origin lock holds.';
+    const distributionArn = distributionArns.get(pair.distributionId);
+    return {
+      SchemaVersion: '2018-10-08',
+      Id: `${GENERATOR}/${pair.kind}/${pair.distributionId}/${pair.originId ?? '-'}/${pair.listenerArn ?? '-'}`,
+      ProductArn: `arn:aws:securityhub:${pair.region}:${account}:product/${account}/default`,
+      GeneratorId: GENERATOR,
+      AwsAccountId: account,
+      Types: ['Software and Configuration Checks/AWS Security Best Practices/Network Reachability'],
+      CreatedAt: at,
+      UpdatedAt: at,
+      Severity: { Label: SEVERITY[pair.verdict] },
+      Title:
+        pair.kind === 'stale-lock'
+          ? `Origin lock on ${where} names a distribution that no longer uses it`
+          : `Origin ${pair.originId ?? '?'} of CloudFront distribution ${pair.distributionId}: ${pair.verdict}`,
+      // Security Hub caps Description at 1024 characters.
+      Description: description.slice(0, 1024),
+      Resources: [
+        ...((pair.listenerArn ?? pair.loadBalancerArn)
+          ? [
+              {
+                Type: pair.listenerArn ? 'Other' : 'AwsElbv2LoadBalancer',
+                Id: pair.listenerArn ?? pair.loadBalancerArn ?? '',
+                Partition: 'aws',
+                Region: pair.region,
+              },
+            ]
+          : []),
+        ...(distributionArn
+          ? [
+              {
+                Type: 'AwsCloudFrontDistribution',
+                Id: distributionArn,
+                Partition: 'aws',
+                Region: 'us-east-1',
+              },
+            ]
+          : []),
+      ],
+      Compliance: { Status: COMPLIANCE[pair.verdict] },
+      RecordState: 'ACTIVE',
+    };
+  });
+}

@@ -1,0 +1,272 @@
+/**
+ * `origin-lock scan` against moto, in-process through the CLI's `main(argv, io)`: a mixed fleet (a
+ * locked pair, an open pair, an S3-only distribution, an ALB behind two distributions, a lock whose
+ * distribution moved away) gives the expected verdicts in the table, the JSON and the ASFF output,
+ * without a single write.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  CreateDistributionCommand,
+  GetDistributionConfigCommand,
+  Origin,
+  UpdateDistributionCommand,
+} from '@aws-sdk/client-cloudfront';
+import { CliIo, main } from '../src/cli/main';
+import { CONTROLS } from '../src/cli/audit/findings';
+import { ScanReport } from '../src/cli/scan/report';
+import { AsffFinding } from '../src/cli/scan/asff';
+import { elbRegion } from '../src/cli/scan/discover';
+import { AwsClients } from '../src/aws/clients';
+import { buildFixture, Fixture, TEST_REGION } from '../bench/fixtures';
+import { MotoServer } from '../bench/moto';
+import { repoRoot } from '../bench/paths';
+import { validate } from './support/json-schema';
+import { create, startBench } from './support/lock-harness';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let moto: MotoServer;
+let clients: AwsClients;
+let locked: Fixture;
+let open: Fixture;
+let moved: Fixture;
+let secondId: string;
+let s3OnlyId: string;
+
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+
+async function distribution(name: string, origin: Origin): Promise<string> {
+  const out = await clients.cloudfront.send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: `${name}-${Date.now()}`,
+        Comment: name,
+        Enabled: true,
+        Origins: { Quantity: 1, Items: [origin] },
+        DefaultCacheBehavior: {
+          TargetOriginId: origin.Id,
+          ViewerProtocolPolicy: 'redirect-to-https',
+          CachePolicyId: CACHING_DISABLED,
+        },
+      },
+    }),
+  );
+  return out.Distribution?.Id ?? '';
+}
+
+/** Points the distribution's ALB origin somewhere else, as a team moving off the load balancer would. */
+async function moveOrigin(f: Fixture): Promise<void> {
+  const config = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: f.distributionId }));
+  const dc = config.DistributionConfig;
+  if (!dc?.Origins?.Items) throw new Error('no config');
+  dc.Origins.Items = dc.Origins.Items.map((o) => ({ ...o, DomainName: 'new-home.example.com' }));
+  await clients.cloudfront.send(
+    new UpdateDistributionCommand({ Id: f.distributionId, IfMatch: config.ETag, DistributionConfig: dc }),
+  );
+}
+
+beforeAll(async () => {
+  ({ moto, clients } = await startBench());
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  locked = await buildFixture({ name: 'scan-locked' });
+  open = await buildFixture({ name: 'scan-open' });
+  moved = await buildFixture({ name: 'scan-moved' });
+  for (const f of [locked, moved]) {
+    const out = await create(clients, {
+      ListenerArn: f.listenerArn,
+      DistributionId: f.distributionId,
+      SecretArn: f.secretArn,
+    });
+    expect(out.final.status).toBe('SUCCESS');
+  }
+  await moveOrigin(moved);
+  secondId = await distribution('scan-second', {
+    Id: 'shared-alb',
+    DomainName: `dualstack.${open.loadBalancerDnsName}`,
+    CustomHeaders: { Quantity: 0, Items: [] },
+    CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'http-only' },
+  });
+  s3OnlyId = await distribution('scan-s3', {
+    Id: 'bucket',
+    DomainName: `scan-s3.s3.${TEST_REGION}.amazonaws.com`,
+    S3OriginConfig: { OriginAccessIdentity: '' },
+  });
+}, 240_000);
+afterAll(async () => moto?.stop());
+
+async function cli(argv: string[], io: Partial<CliIo> = {}): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, {
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+    env: process.env,
+    isTTY: false,
+    ...io,
+  });
+  const run = { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  for (const f of [locked, open, moved]) expect(`${run.stdout}\n${run.stderr}`).not.toContain(f.secretValue);
+  return run;
+}
+
+async function scanJson(...extra: string[]): Promise<{ code: number; report: ScanReport }> {
+  const run = await cli(['scan', '--json', ...extra]);
+  expect(run.stderr).toBe('');
+  return { code: run.code, report: JSON.parse(run.stdout) as ScanReport };
+}
+
+test('the region comes from the ELB DNS name, dualstack or not', () => {
+  expect(elbRegion('my-alb-123.eu-west-1.elb.amazonaws.com')).toBe('eu-west-1');
+  expect(elbRegion('dualstack.my-alb-123.ap-southeast-2.elb.amazonaws.com')).toBe('ap-southeast-2');
+  expect(elbRegion('my-nlb-123.elb.eu-west-1.amazonaws.com')).toBeUndefined();
+  expect(elbRegion('bucket.s3.us-east-1.amazonaws.com')).toBeUndefined();
+});
+
+test('--json: one object per pair with every finding, the verdicts of the mixed fleet', async () => {
+  const { code, report } = await scanJson();
+  expect(code).toBe(1);
+  const schema = JSON.parse(
+    readFileSync(path.join(repoRoot(), 'docs', 'scan-output.schema.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  expect(validate(report, schema)).toEqual([]);
+  const rows = report.pairs.map((p) => [
+    p.kind,
+    p.distributionId,
+    p.originId,
+    p.listenerArn,
+    p.verdict,
+    p.managed,
+  ]);
+  expect(rows).toEqual(
+    expect.arrayContaining([
+      ['pair', locked.distributionId, 'alb', locked.listenerArn, 'pass', true],
+      ['pair', open.distributionId, 'alb', open.listenerArn, 'fail', false],
+      ['pair', secondId, 'shared-alb', open.listenerArn, 'fail', false],
+      ['stale-lock', moved.distributionId, null, moved.listenerArn, 'warn', true],
+    ]),
+  );
+  // The S3-only distribution and the moved one have no ALB origin: no pair.
+  expect(report.pairs.filter((p) => p.distributionId === s3OnlyId)).toEqual([]);
+  expect(report.pairs.filter((p) => p.kind === 'pair' && p.distributionId === moved.distributionId)).toEqual(
+    [],
+  );
+  for (const p of report.pairs.filter((r) => r.kind === 'pair')) {
+    expect(p.findings.map((f) => f.control).slice(0, CONTROLS.length)).toEqual([...CONTROLS]);
+    expect(p.failing).toEqual(p.findings.filter((f) => f.status === 'fail').map((f) => f.control));
+  }
+  const openPair = report.pairs.find((p) => p.distributionId === open.distributionId);
+  expect(openPair?.failing).toEqual(expect.arrayContaining(['open-ingress', 'default-deny']));
+  expect(report.distributions).toBeGreaterThanOrEqual(5);
+  expect(report.regions).toEqual([TEST_REGION]);
+});
+
+test('the table: one line per pair with verdict, failing controls and lock', async () => {
+  const run = await cli(['scan']);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toBe(''); // no progress indicator when stderr is not a terminal
+  const line = (id: string): string => run.stdout.split('\n').find((l) => l.startsWith(id)) ?? '';
+  expect(line(locked.distributionId)).toMatch(/alb\s+scan-locked-alb\s+…\/\S+\s+PASS\s+yes\s+-/);
+  expect(line(open.distributionId)).toMatch(/alb\s+scan-open-alb\s+…\/\S+\s+FAIL\s+no\s+open-ingress, /);
+  expect(line(secondId)).toMatch(/shared-alb\s+scan-open-alb\s+.*FAIL/);
+  expect(line(moved.distributionId)).toMatch(
+    /-\s+scan-moved-alb\s+.*WARN\s+yes\s+the lock names distribution/,
+  );
+  expect(run.stdout).toMatch(/Verdict: FAIL - 1 pass, 2 fail, 1 warn/);
+});
+
+test('a progress indicator on stderr only when stderr is a terminal', async () => {
+  const raw: string[] = [];
+  const run = await cli(['scan', '--distribution-id', locked.distributionId], {
+    stderrIsTTY: true,
+    stderrRaw: (t) => raw.push(t),
+  });
+  expect(run.code).toBe(0);
+  expect(raw.join('')).toContain('scanning: 1/1 origins');
+});
+
+test('--distribution-id scans one distribution; --regions elsewhere reports the origin as not scanned', async () => {
+  const one = await scanJson('--distribution-id', locked.distributionId);
+  expect(one.code).toBe(0);
+  expect(one.report.pairs.map((p) => [p.distributionId, p.verdict])).toEqual([
+    [locked.distributionId, 'pass'],
+  ]);
+  const elsewhere = await scanJson('--distribution-id', open.distributionId, '--regions', 'eu-west-1');
+  expect(elsewhere.code).toBe(0);
+  expect(elsewhere.report.pairs).toMatchObject([
+    { kind: 'not-scanned', verdict: 'not-scanned', reason: expect.stringContaining(`in ${TEST_REGION}`) },
+  ]);
+});
+
+test('--format asff: a Security Finding Format array with every required attribute', async () => {
+  const run = await cli(['scan', '--format', 'asff']);
+  expect(run.code).toBe(1);
+  const findings = JSON.parse(run.stdout) as AsffFinding[];
+  expect(findings.length).toBe(4);
+  const required = [
+    'SchemaVersion',
+    'Id',
+    'ProductArn',
+    'GeneratorId',
+    'AwsAccountId',
+    'Types',
+    'CreatedAt',
+    'UpdatedAt',
+    'Severity',
+    'Title',
+    'Description',
+    'Resources',
+  ];
+  for (const f of findings) {
+    for (const key of required) expect(f).toHaveProperty(key);
+    expect(f.SchemaVersion).toBe('2018-10-08');
+    expect(f.AwsAccountId).toMatch(/^\d{12}$/);
+    expect(f.ProductArn).toBe(
+      `arn:aws:securityhub:${TEST_REGION}:${f.AwsAccountId}:product/${f.AwsAccountId}/default`,
+    );
+    expect(f.Types.length).toBeGreaterThan(0);
+    expect(Number.isNaN(Date.parse(f.CreatedAt))).toBe(false);
+    expect(f.Resources.length).toBeGreaterThan(0);
+    expect(f.Description.length).toBeGreaterThan(0);
+    expect(f.Description.length).toBeLessThanOrEqual(1024);
+  }
+  expect(new Set(findings.map((f) => f.Id)).size).toBe(findings.length);
+  expect(findings.filter((f) => f.Severity.Label === 'HIGH')).toHaveLength(2);
+  expect(findings.filter((f) => f.Compliance.Status === 'FAILED')).toHaveLength(2);
+});
+
+test('the scan is read-only: no mutating call reaches AWS', async () => {
+  await moto.recorder.reset();
+  await moto.recorder.start();
+  try {
+    await cli(['scan', '--json']);
+  } finally {
+    await moto.recorder.stop();
+  }
+  expect((await moto.recorder.calls()).length).toBeGreaterThan(0);
+  expect(await moto.recorder.mutatingCalls()).toEqual([]);
+});
+
+test.each([
+  [['scan', '--regions', 'mars'], /--regions: 'mars' is not a region name/],
+  [['scan', '--distribution-id', 'nope'], /--distribution-id: 'nope' is not a CloudFront distribution id/],
+  [['scan', '--format', 'csv'], /--format: 'csv' is not a known format/],
+  [['scan', '--json', '--format', 'asff'], /--json and --format cannot be combined/],
+  [['scan', 'extra'], /unexpected argument 'extra'/],
+  [['scan', '--bogus'], /unknown option '--bogus'/],
+])('usage error %j exits 2', async (argv, message) => {
+  const run = await cli(argv);
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(message);
+});
+
+test('--help prints the scan usage', async () => {
+  const run = await cli(['scan', '--help']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('Usage: origin-lock scan');
+});
