@@ -247,8 +247,15 @@ test('the scan is read-only: no mutating call reaches AWS', async () => {
   } finally {
     await moto.recorder.stop();
   }
-  expect((await moto.recorder.calls()).length).toBeGreaterThan(0);
+  const calls = await moto.recorder.calls();
+  expect(calls.length).toBeGreaterThan(0);
   expect(await moto.recorder.mutatingCalls()).toEqual([]);
+  // One walk of the distributions and one tagging walk for the region's locks, whatever the fleet size.
+  const count = (action: string): number => calls.filter((c) => c.action === action).length;
+  expect(count('ListDistributions')).toBe(1);
+  expect(count('GetResources')).toBe(1);
+  // One DescribeLoadBalancers walk for the region, then one per audited pair (the audit's own observe).
+  expect(count('DescribeLoadBalancers')).toBe(1 + 3);
 });
 
 test.each([
