@@ -45,12 +45,17 @@ export type Parsed =
 /** A mistake in the command line: exit status 2. */
 export class UsageError extends Error {}
 
-const OPTIONS = {
+/** The options that name a lock's listener, distribution, secret and header (audit and plan). */
+export const LOCK_TARGET_OPTIONS = {
   'listener-arn': { type: 'string' },
   'distribution-id': { type: 'string' },
   'secret-arn': { type: 'string' },
   'secret-key': { type: 'string' },
   'header-name': { type: 'string' },
+} as const;
+
+const OPTIONS = {
+  ...LOCK_TARGET_OPTIONS,
   'require-https': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

@@ -1,7 +1,7 @@
 import { LockProperties } from '../../engine/converge';
 import { LockError } from '../../engine/errors';
 import { DEFAULT_DENY, DEFAULT_ENFORCE, DEFAULT_HEADER_NAME, LockSpec, parseSpec } from '../../engine/spec';
-import { parseOptions, UsageError } from '../audit/args';
+import { LOCK_TARGET_OPTIONS, parseOptions, UsageError } from '../audit/args';
 
 /** Command-line parsing for `origin-lock plan`: the lock's properties as flags, checked by the engine's parseSpec. */
 
@@ -42,11 +42,7 @@ denied).
 export type ParsedPlan = { kind: 'help' } | { kind: 'plan'; spec: LockSpec; json: boolean };
 
 const OPTIONS = {
-  'listener-arn': { type: 'string' },
-  'distribution-id': { type: 'string' },
-  'secret-arn': { type: 'string' },
-  'secret-key': { type: 'string' },
-  'header-name': { type: 'string' },
+  ...LOCK_TARGET_OPTIONS,
   'origin-id': { type: 'string' },
   'allowed-source': { type: 'string', multiple: true },
   'deny-status': { type: 'string' },
