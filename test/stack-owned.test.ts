@@ -13,6 +13,7 @@ import { buildFixture, Fixture } from '../bench/fixtures';
 import { MotoServer } from '../bench/moto';
 import { LockModel } from '../src/engine/converge';
 import { RotationEnv, RotationStep, runRotationStep } from '../src/rotation/steps';
+import { audit } from '../src/cli/audit/audit';
 import {
   captureRouting,
   evaluateRules,
@@ -184,6 +185,14 @@ test('rotation with a stack-owned distribution: no write cuts CloudFront off, th
   expect((await outcomeWith(l.f, newValue)).kind).toBe('forward');
   expect(e.lines.join('\n')).toContain('still accepts the previous value');
   for (const v of [oldValue, newValue]) expect(e.lines.join('\n')).not.toContain(v);
+
+  // The audit judges with the lock's own rule: the value the origin still sends is accepted, not flagged.
+  const findings = await audit(clients, {
+    listenerArn: l.f.listenerArn,
+    distributionId: l.f.distributionId,
+    secretArn: l.f.secretArn,
+  });
+  expect(findings.find((x) => x.control === 'origin-header')?.status).toBe('pass');
 
   // A converge before the stack update (UPDATE, the guardian) keeps the value the origin sends.
   expect((await update(l.watched, l.model, l.model)).final.status).toBe(OperationStatus.Success);

@@ -2,6 +2,7 @@ import { AwsClients } from '../../aws/clients';
 import { mapError } from '../../aws/error-mapping';
 import { resolveTargets, TargetOrigin } from '../../engine/plan/context';
 import { LockError, notFound } from '../../engine/errors';
+import { acceptedValues, previousReader } from '../../engine/converge';
 import { observe } from '../../engine/observe';
 import { Observed } from '../../engine/observed';
 import { readDistributionTags, readGroupInterfaces } from '../../engine/preflight';
@@ -42,7 +43,12 @@ export async function audit(clients: AwsClients, options: AuditOptions): Promise
   const dist = observed.distributions[options.distributionId];
   if (!dist) throw notFound('DistributionId', `distribution '${options.distributionId}' does not exist`);
   const secret = options.secretArn
-    ? await readSecret(clients, options.secretArn, options.secretKey)
+    ? await withLockAcceptance(
+        clients,
+        observed,
+        options.listenerArn,
+        await readSecret(clients, options.secretArn, options.secretKey),
+      )
     : undefined;
   const requireHttps = options.requireHttps ?? false;
 
@@ -116,6 +122,27 @@ function targetsOf(
     if (e instanceof LockError) return undefined;
     throw e;
   }
+}
+
+/**
+ * A lock that only verifies the header (its distribution belongs to a stack) keeps accepting the value
+ * the origin still sends after a rotation, while it is the secret's previous version: the audit judges
+ * with the lock's own rule (`acceptedValues`), so it does not flag what the lock rightly accepts.
+ */
+async function withLockAcceptance(
+  clients: AwsClients,
+  observed: Observed,
+  listenerArn: string,
+  check: SecretCheck,
+): Promise<SecretCheck> {
+  const record = observed.record;
+  if (!check.values || !record || record.spec.Enforce.OriginHeader || record.spec.SecretArn !== check.arn)
+    return check;
+  const spec = { ...record.spec, ListenerArn: listenerArn };
+  return {
+    ...check,
+    values: await acceptedValues(spec, observed, check.values, previousReader(clients, spec)),
+  };
 }
 
 /** An unreadable secret is a failed comparison, not a failed audit: the other controls still count. */
