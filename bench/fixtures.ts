@@ -95,6 +95,8 @@ export interface ClientSettings {
   /** moto endpoint; default: AWS_ENDPOINT_URL from the environment (the SDK reads it itself). */
   endpoint?: string;
   region?: string;
+  /** Default TEST_CREDENTIALS; an assumed role's make moto act as that role's account. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 export interface Fixture {
@@ -141,12 +143,12 @@ export interface FixtureClients {
 /** SDK v3 client configuration for moto: fixed region and credentials, optional explicit endpoint. */
 export function clientConfig(settings: ClientSettings = {}): {
   region: string;
-  credentials: typeof TEST_CREDENTIALS;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   endpoint?: string;
 } {
   return {
     region: settings.region ?? TEST_REGION,
-    credentials: TEST_CREDENTIALS,
+    credentials: settings.credentials ?? TEST_CREDENTIALS,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   };
 }

@@ -3,7 +3,8 @@ import { parseOptions, UsageError } from '../audit/args';
 
 /** Command-line parsing for `origin-lock scan`. */
 
-export const SCAN_HELP = `Usage: origin-lock scan [--regions r1,r2] [--distribution-id ID] [--json | --format asff]
+export const SCAN_HELP = `Usage: origin-lock scan [--regions r1,r2] [--distribution-id ID] [--org-role-name NAME]
+                        [--json | --format asff]
 
 Finds, read-only, every CloudFront distribution origin that is an Application Load Balancer, the
 listener(s) its protocol policy and ports reach, and runs the audit's checks on each distribution +
@@ -14,6 +15,10 @@ Options:
   --regions r1,r2         regions whose load balancers are scanned (default: every region an ALB
                           origin names, plus AWS_REGION); an origin elsewhere is reported as not scanned
   --distribution-id ID    scan only this distribution
+  --org-role-name NAME    scan every ACTIVE account of the Organization (ListAccounts, from the
+                          management or delegated administrator account), each through the role
+                          arn:aws:iam::<account>:role/NAME; the caller's own account with its own
+                          credentials; an account that cannot be entered is an error row (docs/scan.md)
   --json                  print one object per pair with every finding (docs/scan-output.schema.json)
   --format asff           print an AWS Security Finding Format array (for Security Hub BatchImportFindings)
   -h, --help              print this help
@@ -26,6 +31,8 @@ export interface ScanOptions {
   /** Undefined: the regions the ALB origins name (plus the default region). */
   regions?: string[];
   distributionId?: string;
+  /** Organization mode: the role assumed in every account but the caller's. */
+  orgRoleName?: string;
 }
 
 export type ScanFormat = 'table' | 'json' | 'asff';
@@ -35,11 +42,14 @@ export type ParsedScan = { kind: 'help' } | { kind: 'scan'; options: ScanOptions
 const OPTIONS = {
   regions: { type: 'string' },
   'distribution-id': { type: 'string' },
+  'org-role-name': { type: 'string' },
   json: { type: 'boolean' },
   format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** IAM role names: 1-64 of [A-Za-z0-9+=,.@_-] (a path is not part of the name). */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 export function parseScanCommandLine(argv: string[]): ParsedScan {
@@ -67,6 +77,11 @@ export function parseScanCommandLine(argv: string[]): ParsedScan {
       );
     }
     options.distributionId = id;
+  }
+  const role = values['org-role-name'];
+  if (role !== undefined) {
+    if (!ROLE_NAME.test(role)) throw new UsageError(`--org-role-name: '${role}' is not an IAM role name`);
+    options.orgRoleName = role;
   }
   const format: ScanFormat = values.format === 'asff' ? 'asff' : values.json ? 'json' : 'table';
   return { kind: 'scan', options, format };

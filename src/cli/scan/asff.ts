@@ -25,8 +25,9 @@ export interface AsffFinding {
 
 const GENERATOR = 'acme-origin-lock/scan';
 
-/** The account the row belongs to: from the load balancer's ARN, else the distribution's. */
+/** The account the row belongs to: its own, else from the load balancer's ARN, else the distribution's. */
 function accountOf(pair: ScanPair, distributionArns: Map<string, string>): string {
+  if (pair.accountId) return pair.accountId;
   const arn = pair.loadBalancerArn ?? distributionArns.get(pair.distributionId) ?? '';
   return arn.split(':')[4] ?? '';
 }
@@ -57,6 +58,7 @@ export function toAsff(pairs: ScanPair[], distributionArns: Map<string, string>,
         ? failing.map((f) => `${f.control}: ${f.reason}`).join(' ')
         : pair.reason || 'Every control of the origin lock holds.';
     const distributionArn = distributionArns.get(pair.distributionId);
+    if (pair.kind === 'account') return accountFinding(pair, at);
     return {
       SchemaVersion: '2018-10-08',
       Id: `${GENERATOR}/${pair.kind}/${pair.distributionId}/${pair.originId ?? '-'}/${pair.listenerArn ?? '-'}`,
@@ -99,4 +101,27 @@ export function toAsff(pairs: ScanPair[], distributionArns: Map<string, string>,
       RecordState: 'ACTIVE',
     };
   });
+}
+
+/** An account the Organization scan could not enter or read: one finding on the account itself. */
+function accountFinding(pair: ScanPair, at: string): AsffFinding {
+  const account = pair.accountId;
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: `${GENERATOR}/account/${account}`,
+    ProductArn: `arn:aws:securityhub:${pair.region}:${account}:product/${account}/default`,
+    GeneratorId: GENERATOR,
+    AwsAccountId: account,
+    Types: ['Software and Configuration Checks/AWS Security Best Practices/Network Reachability'],
+    CreatedAt: at,
+    UpdatedAt: at,
+    Severity: { Label: SEVERITY.error },
+    Title: `Account ${account} could not be scanned for exposed origins`,
+    Description: pair.reason.slice(0, 1024),
+    Resources: [
+      { Type: 'AwsAccount', Id: `AWS::::Account:${account}`, Partition: 'aws', Region: pair.region },
+    ],
+    Compliance: { Status: COMPLIANCE.error },
+    RecordState: 'ACTIVE',
+  };
 }

@@ -1,9 +1,12 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
 import { AwsClients, createClients } from '../../aws/clients';
 import { mapError } from '../../aws/error-mapping';
 import { colourWanted, paint } from '../audit/style';
 import { parseScanCommandLine, SCAN_HELP } from './args';
 import { toAsff } from './asff';
 import { buildScanReport, renderScan } from './report';
+import { Credentials, OrgScanResult, scanOrganization } from './organization';
 import { scan, ScanResult } from './scan';
 
 /** `origin-lock scan`: exit status as the audit's (0 all pass, 1 a pair fails, 2 usage, 3 could not run). */
@@ -37,19 +40,36 @@ export async function runScan(argv: string[], io: ScanIo): Promise<number> {
     return SCAN_EXIT.pass;
   }
   const { options, format } = parsed;
-  const clientsIn = (region: string): AwsClients =>
-    io.clients ? io.clients(region) : createClients({ region });
+  // Credentials given: an Organization member's (assumed role); else the caller's own.
+  const clientsIn = (region: string, credentials?: Credentials): AwsClients =>
+    credentials
+      ? createClients({ region, credentials })
+      : io.clients
+        ? io.clients(region)
+        : createClients({ region });
+  const unit = options.orgRoleName ? 'accounts' : 'origins';
   const progress =
     io.stderrIsTTY && io.errRaw
-      ? (done: number, total: number): void => io.errRaw?.(`\rscanning: ${done}/${total} origins`)
+      ? (done: number, total: number): void => io.errRaw?.(`\rscanning: ${done}/${total} ${unit}`)
       : undefined;
-  let result: ScanResult;
+  const defaultRegion = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  let result: ScanResult | OrgScanResult;
   try {
-    result = await scan(options, {
-      clients: clientsIn,
-      defaultRegion: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-      progress,
-    });
+    if (options.orgRoleName) {
+      const sdk = { region: defaultRegion, maxAttempts: 7, retryMode: 'standard' as const };
+      result = await scanOrganization(
+        { ...options, orgRoleName: options.orgRoleName },
+        {
+          organizations: new OrganizationsClient(sdk),
+          sts: new STSClient(sdk),
+          clients: clientsIn,
+          defaultRegion,
+          progress,
+        },
+      );
+    } else {
+      result = await scan(options, { clients: clientsIn, defaultRegion, progress });
+    }
   } catch (e) {
     throw new ScanFailed(mapError(e).message);
   } finally {

@@ -10,6 +10,8 @@ export interface ScanReport {
   regions: string[];
   distributions: number;
   /** `fail` when any pair fails, `error` when none fails but one could not be audited. */
+  /** With --org-role-name: the ACTIVE accounts listed (each scanned, or an `account` error row). */
+  accounts?: number;
   verdict: 'pass' | 'fail' | 'error';
   summary: Record<PairVerdict, number>;
   pairs: ScanPair[];
@@ -17,13 +19,14 @@ export interface ScanReport {
 
 const VERDICTS: PairVerdict[] = ['pass', 'fail', 'warn', 'not-scanned', 'error'];
 
-export function buildScanReport(result: ScanResult): ScanReport {
+export function buildScanReport(result: ScanResult & { accounts?: number }): ScanReport {
   const count = (v: PairVerdict): number => result.pairs.filter((p) => p.verdict === v).length;
   const summary = Object.fromEntries(VERDICTS.map((v) => [v, count(v)])) as Record<PairVerdict, number>;
   return {
     version: 1,
     regions: result.regions,
     distributions: result.distributions,
+    ...(result.accounts !== undefined ? { accounts: result.accounts } : {}),
     verdict: summary.fail > 0 ? 'fail' : summary.error > 0 ? 'error' : 'pass',
     summary,
     pairs: result.pairs,
@@ -44,8 +47,10 @@ function verdictLabel(v: PairVerdict, p: Paint): string {
 
 /** One line per pair, then a summary line. */
 export function renderScan(report: ScanReport, p: Paint, width?: number): string[] {
+  const org = report.accounts !== undefined;
   const rows = report.pairs.map((pair) => [
-    pair.distributionId,
+    ...(org ? [pair.accountId] : []),
+    pair.distributionId || '-',
     pair.originId ?? '-',
     lbName(pair.loadBalancerArn),
     listenerName(pair.listenerArn),
@@ -55,13 +60,15 @@ export function renderScan(report: ScanReport, p: Paint, width?: number): string
   ]);
   const s = report.summary;
   const counts = VERDICTS.filter((v) => s[v] > 0).map((v) => `${s[v]} ${v}`);
+  const accounts = org ? ` across ${report.accounts} account${report.accounts === 1 ? '' : 's'}` : '';
   return [
-    `Scan of ${report.distributions} distribution${report.distributions === 1 ? '' : 's'} in ${report.regions.join(', ')}`,
+    `Scan of ${report.distributions} distribution${report.distributions === 1 ? '' : 's'}${accounts} in ${report.regions.join(', ') || 'no region'}`,
     '',
     ...(rows.length === 0
       ? ['No distribution has an Application Load Balancer origin.']
       : table(rows, {
           header: [
+            ...(org ? ['ACCOUNT'] : []),
             'DISTRIBUTION',
             'ORIGIN',
             'LOAD BALANCER',

@@ -22,10 +22,12 @@ export const REGION_CONCURRENCY = 3;
 /** Pair audits at once within a region (each is a handful of Describe calls). */
 export const AUDIT_CONCURRENCY = 4;
 
-export type PairKind = 'pair' | 'vpc-origin' | 'not-scanned' | 'stale-lock';
+export type PairKind = 'pair' | 'vpc-origin' | 'not-scanned' | 'stale-lock' | 'account';
 export type PairVerdict = 'pass' | 'fail' | 'warn' | 'not-scanned' | 'error';
 
 export interface ScanPair {
+  /** The account the row belongs to (with --org-role-name: the account scanned; else from the ARNs). */
+  accountId: string;
   kind: PairKind;
   distributionId: string;
   /** The distribution's origin id; null for a stale lock (no origin points at the load balancer). */
@@ -54,6 +56,8 @@ export interface ScanDeps {
   /** Clients in a region (CloudFront is global: any region's clients reach it). */
   clients(region: string): AwsClients;
   defaultRegion: string;
+  /** The account scanned, when known (Organization mode); else each row's comes from its ARNs. */
+  accountId?: string;
   progress?(done: number, total: number): void;
 }
 
@@ -71,7 +75,11 @@ export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) 
   return results;
 }
 
+/** The account field of an ARN ('' when there is none). */
+export const accountOfArn = (arn: string): string => arn.split(':')[4] ?? '';
+
 const row = (o: AlbOrigin, rest: Partial<ScanPair> & Pick<ScanPair, 'kind' | 'verdict'>): ScanPair => ({
+  accountId: accountOfArn(o.distributionArn),
   distributionId: o.distributionId,
   originId: o.origin.Id ?? '',
   region: o.region,
@@ -143,12 +151,11 @@ export async function scan(options: ScanOptions, deps: ScanDeps): Promise<ScanRe
     return [...pairs, ...staleLocks(region, facts, albOrigins, options.distributionId)];
   });
   const distributionArns = new Map(distributions.map((d) => [d.Id ?? '', d.ARN ?? '']));
-  return {
-    regions,
-    distributions: distributions.length,
-    distributionArns,
-    pairs: sortPairs([...perRegion.flat(), ...notScanned]),
-  };
+  const pairs = [...perRegion.flat(), ...notScanned].map((p) => ({
+    ...p,
+    accountId: deps.accountId ?? (accountOfArn(p.loadBalancerArn ?? '') || p.accountId),
+  }));
+  return { regions, distributions: distributions.length, distributionArns, pairs: sortPairs(pairs) };
 }
 
 /** The rows one ALB origin gives: one per listener it reaches, each audited. */
@@ -244,6 +251,7 @@ function staleLocks(
     );
     if (pointed) continue;
     stale.push({
+      accountId: accountOfArn(listenerArn),
       kind: 'stale-lock',
       distributionId,
       originId: null,
