@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CliIo, main, pipeSafe, regionFor } from '../src/cli/main';
+import { CliIo, pipeSafe, regionFor } from '../src/cli/main';
 import { Control, CONTROLS, Finding } from '../src/cli/audit/findings';
 import { AuditReport } from '../src/cli/audit/report';
 import { AwsClients } from '../src/aws/clients';
@@ -23,15 +23,12 @@ import {
 import { MotoServer, startMoto } from '../bench/moto';
 import { repoRoot } from '../bench/paths';
 import { ensureBuilt } from './support/build';
+import { CliRun, runCli } from './support/cli-run';
 import { validate } from './support/json-schema';
 import { create, lockClients } from './support/lock-harness';
 import { withFiveGroups } from './support/security-groups';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let moto: MotoServer;
 let clients: AwsClients;
@@ -49,20 +46,7 @@ beforeAll(async () => {
 });
 afterAll(async () => moto?.stop());
 
-async function cli(argv: string[], io: Partial<CliIo> = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: (l) => out.push(l),
-    stderr: (l) => err.push(l),
-    env: process.env,
-    isTTY: false,
-    ...io,
-  });
-  const run = { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  for (const v of values) expect(`${run.stdout}\n${run.stderr}`.toLowerCase()).not.toContain(v.toLowerCase());
-  return run;
-}
+const cli = (argv: string[], io: Partial<CliIo> = {}): Promise<Run> => runCli(argv, values, io);
 
 const auditArgs = (f: Fixture, ...extra: string[]): string[] => [
   'audit',

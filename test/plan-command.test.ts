@@ -9,12 +9,13 @@ import { AddTagsCommand, ModifyRuleCommand } from '@aws-sdk/client-elastic-load-
 import { buildFixture, Fixture, FixtureOptions } from '../bench/fixtures';
 import { isRead } from '../bench/aws-emulator/wire';
 import { repoRoot } from '../bench/paths';
-import { CliIo, main } from '../src/cli/main';
+import { CliIo } from '../src/cli/main';
 import { PlanReport } from '../src/cli/plan/report';
 import { newGroupId } from '../src/cli/plan/project';
 import { dedicatedGroupName } from '../src/engine/plan/controls/security-group';
 import { createLock, updateLock } from '../src/engine/lifecycle';
 import { lockModelOf, useEmulatedBench } from './support/emulated-bench';
+import { runCli } from './support/cli-run';
 import { validate } from './support/json-schema';
 import { read } from './support/lock-harness';
 
@@ -36,21 +37,8 @@ async function fixture(options: FixtureOptions = {}): Promise<Fixture> {
 const writes = (): string[] =>
   bench.emulator.events.filter((e) => !isRead(e.operation) && e.operation !== '').map((e) => e.operation);
 
-async function cli(argv: string[], io: Partial<CliIo> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: (l) => out.push(l),
-    stderr: (l) => err.push(l),
-    env: {},
-    isTTY: false,
-    clients: () => bench.clients(),
-    ...io,
-  });
-  const run = { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  for (const v of values) expect(`${run.stdout}\n${run.stderr}`.toLowerCase()).not.toContain(v.toLowerCase());
-  return run;
-}
+const cli = (argv: string[], io: Partial<CliIo> = {}) =>
+  runCli(argv, values, { env: {}, clients: () => bench.clients(), ...io });
 
 const planArgs = (f: Fixture, ...extra: string[]): string[] => [
   'plan',

@@ -12,7 +12,7 @@ import {
   Origin,
   UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
-import { CliIo, main } from '../src/cli/main';
+import { CliIo } from '../src/cli/main';
 import { CONTROLS } from '../src/cli/audit/findings';
 import { ScanReport } from '../src/cli/scan/report';
 import { AsffFinding } from '../src/cli/scan/asff';
@@ -22,13 +22,10 @@ import { buildFixture, Fixture, TEST_REGION } from '../bench/fixtures';
 import { MotoServer } from '../bench/moto';
 import { repoRoot } from '../bench/paths';
 import { validate } from './support/json-schema';
+import { CliRun, runCli } from './support/cli-run';
 import { create, startBench } from './support/lock-harness';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let moto: MotoServer;
 let clients: AwsClients;
@@ -99,20 +96,12 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(async () => moto?.stop());
 
-async function cli(argv: string[], io: Partial<CliIo> = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: (l) => out.push(l),
-    stderr: (l) => err.push(l),
-    env: process.env,
-    isTTY: false,
-    ...io,
-  });
-  const run = { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  for (const f of [locked, open, moved]) expect(`${run.stdout}\n${run.stderr}`).not.toContain(f.secretValue);
-  return run;
-}
+const cli = (argv: string[], io: Partial<CliIo> = {}): Promise<Run> =>
+  runCli(
+    argv,
+    [locked, open, moved].map((f) => f.secretValue),
+    io,
+  );
 
 async function scanJson(...extra: string[]): Promise<{ code: number; report: ScanReport }> {
   const run = await cli(['scan', '--json', ...extra]);

@@ -15,13 +15,13 @@ import {
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createClients } from '../src/aws/clients';
-import { CliIo, main } from '../src/cli/main';
 import { AsffFinding } from '../src/cli/scan/asff';
 import { ScanReport } from '../src/cli/scan/report';
 import { isRead } from '../bench/aws-emulator/wire';
 import { buildFixture, Fixture, TEST_CREDENTIALS, TEST_REGION } from '../bench/fixtures';
 import { repoRoot } from '../bench/paths';
 import { validate } from './support/json-schema';
+import { runCli } from './support/cli-run';
 import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
 import { create } from './support/lock-harness';
 
@@ -70,19 +70,11 @@ beforeEach(() => {
   bench.emulator.events.length = 0;
 });
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    stdout: (l) => out.push(l),
-    stderr: (l) => err.push(l),
-    env: process.env,
-    isTTY: false,
-  } satisfies CliIo);
-  const run = { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  for (const f of [mgmt, member]) expect(`${run.stdout}\n${run.stderr}`).not.toContain(f.secretValue);
-  return run;
-}
+const cli = (argv: string[]) =>
+  runCli(
+    argv,
+    [mgmt, member].map((f) => f.secretValue),
+  );
 
 async function scanJson(...extra: string[]): Promise<{ code: number; report: ScanReport }> {
   const run = await cli(['scan', '--json', '--org-role-name', ROLE, ...extra]);
