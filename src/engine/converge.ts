@@ -9,7 +9,7 @@ import * as securityGroup from './plan/controls/security-group';
 import { LockError } from './errors';
 import { subsetOf, unionValues } from './rules/alb';
 import { flatten } from './rules/ingress';
-import { Clock, systemClock } from './rules/deadline';
+import { Clock, finished, retryAfter, systemClock, waitFor } from './rules/deadline';
 import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
 import { lookAhead } from './plan/plan';
@@ -250,12 +250,14 @@ export async function confirmedLockRecord(
   listenerArn: string,
   clock: Clock = systemClock,
 ): Promise<LockRecord | undefined> {
-  for (const pause of [0, ...ABSENCE_RECHECKS_MS]) {
-    if (pause > 0) await clock.sleep(pause);
-    const record = await observeRecord(clients, listenerArn);
-    if (record) return record;
-  }
-  return undefined;
+  const result = await waitFor<LockRecord>(
+    async (attempt) => {
+      const record = await observeRecord(clients, listenerArn);
+      return record ? finished(record) : retryAfter(ABSENCE_RECHECKS_MS[attempt - 1] ?? 0);
+    },
+    { clock, maxAttempts: ABSENCE_RECHECKS_MS.length + 1 },
+  );
+  return result.state === 'done' ? result.value : undefined;
 }
 
 /**

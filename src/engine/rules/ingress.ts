@@ -4,9 +4,6 @@ import { parseCidr } from './cidr';
 
 /** Pure helpers over security-group ingress permissions. */
 
-export const OPEN_V4 = '0.0.0.0/0';
-export const OPEN_V6 = '::/0';
-
 const isTcpLike = (proto: string | undefined): boolean => proto === 'tcp' || proto === '6' || proto === '-1';
 
 export function coversPort(
@@ -39,16 +36,15 @@ export function flatten(perms: IpPermission[]): IngressPermission[] {
   );
 }
 
-/** True when the CIDR admits every address of its family: 0.0.0.0/0, ::/0 or another spelling of them. */
+/**
+ * True when the CIDR admits every address of its family: 0.0.0.0/0, ::/0 or another spelling of them.
+ * (What the lock revokes is decided by rules/exposure.ts; this literal /0 test serves the oracle.)
+ */
 export function isOpenCidr(cidr: string | undefined, family: 4 | 6): boolean {
   if (cidr === undefined) return false;
   const parsed = parseCidr(cidr);
   return parsed !== undefined && parsed.family === family && parsed.prefixLength === 0;
 }
-
-/** Open ingress: the permission admits anyone on the internet (the one notion of it, audit and oracle too). */
-export const isOpen = (p: { CidrIp?: string; CidrIpv6?: string }): boolean =>
-  isOpenCidr(p.CidrIp, 4) || isOpenCidr(p.CidrIpv6, 6);
 
 export const sameSource = (a: IngressPermission, b: IngressPermission): boolean =>
   a.IpProtocol === b.IpProtocol &&
@@ -104,10 +100,6 @@ export function remaindersWithoutPorts(p: IngressPermission, ports: readonly num
   }
   return pieces.map(strip);
 }
-
-/** The same for one port. */
-export const remaindersWithoutPort = (p: IngressPermission, port: number): IngressPermission[] =>
-  remaindersWithoutPorts(p, [port]);
 
 /** Whether the permission covers any of `ports` (TCP, or all traffic). */
 export const coversAnyPort = (p: IngressPermission, ports: readonly number[]): boolean =>

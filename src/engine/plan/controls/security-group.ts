@@ -82,10 +82,6 @@ export function exposedOnPorts(
   return { open, pieces };
 }
 
-/** The single-port form the audit and older callers use (CloudFront lists only, nothing allowed). */
-export const openOnPort = (live: IngressPermission[], port: number, policy: ExposurePolicy) =>
-  exposedOnPorts(live, [port], policy);
-
 /**
  * Rules a group will hold per address family just before the prefix lists go in: what it has now plus
  * the pieces of wider exposed rules, which the lock adds before it revokes those rules.
