@@ -60,14 +60,12 @@ export function toAsff(pairs: ScanPair[], distributionArns: Map<string, string>,
     const distributionArn = distributionArns.get(pair.distributionId);
     if (pair.kind === 'account') return accountFinding(pair, at);
     return {
-      SchemaVersion: '2018-10-08',
-      Id: `${GENERATOR}/${pair.kind}/${pair.distributionId}/${pair.originId ?? '-'}/${pair.listenerArn ?? '-'}`,
-      ProductArn: `arn:aws:securityhub:${pair.region}:${account}:product/${account}/default`,
-      GeneratorId: GENERATOR,
-      AwsAccountId: account,
-      Types: ['Software and Configuration Checks/AWS Security Best Practices/Network Reachability'],
-      CreatedAt: at,
-      UpdatedAt: at,
+      ...envelope(
+        `${GENERATOR}/${pair.kind}/${pair.distributionId}/${pair.originId ?? '-'}/${pair.listenerArn ?? '-'}`,
+        pair.region,
+        account,
+        at,
+      ),
       Severity: { Label: SEVERITY[pair.verdict] },
       Title:
         pair.kind === 'stale-lock'
@@ -103,18 +101,28 @@ export function toAsff(pairs: ScanPair[], distributionArns: Map<string, string>,
   });
 }
 
-/** An account the Organization scan could not enter or read: one finding on the account itself. */
-function accountFinding(pair: ScanPair, at: string): AsffFinding {
-  const account = pair.accountId;
-  return {
+/** The attributes every finding of this product carries, whatever it is about. */
+type Envelope = Pick<
+  AsffFinding,
+  'SchemaVersion' | 'Id' | 'ProductArn' | 'GeneratorId' | 'AwsAccountId' | 'Types' | 'CreatedAt' | 'UpdatedAt'
+>;
+const envelope = (id: string, region: string, account: string, at: string): Envelope =>
+  ({
     SchemaVersion: '2018-10-08',
-    Id: `${GENERATOR}/account/${account}`,
-    ProductArn: `arn:aws:securityhub:${pair.region}:${account}:product/${account}/default`,
+    Id: id,
+    ProductArn: `arn:aws:securityhub:${region}:${account}:product/${account}/default`,
     GeneratorId: GENERATOR,
     AwsAccountId: account,
     Types: ['Software and Configuration Checks/AWS Security Best Practices/Network Reachability'],
     CreatedAt: at,
     UpdatedAt: at,
+  }) as const;
+
+/** An account the Organization scan could not enter or read: one finding on the account itself. */
+function accountFinding(pair: ScanPair, at: string): AsffFinding {
+  const account = pair.accountId;
+  return {
+    ...envelope(`${GENERATOR}/account/${account}`, pair.region, account, at),
     Severity: { Label: SEVERITY.error },
     Title: `Account ${account} could not be scanned for exposed origins`,
     Description: pair.reason.slice(0, 1024),
