@@ -62,5 +62,7 @@ describe('planner characterisation', () => {
 // (VPC quotas page); the CloudFront lists go into one group (one suffices) on every listener port; the
 // generated origins reach the locked listener (an origin that reaches another is not a target); the
 // generated ingress includes split and public ranges judged by address math; a lock whose load balancer
-// has no group with room for the lists creates a group of its own instead of refusing.
-const EXPECTED_DIGEST = '38643298c948807a0ba94f0ae6889b2c5b6ee97b9312c221bad0bb0181c47f11';
+// has no group with room for the lists creates a group of its own instead of refusing; record version 2
+// names the lock's rules (catch-all and guards, written ahead of the guarding) and CloudFront's list ids,
+// so no tag-rule/untag-rule step per guarded rule any more.
+const EXPECTED_DIGEST = '6b53cade2a7672973d44c3cfedcc9671275df7f9261da4e7b838522aa635d427';

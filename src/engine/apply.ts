@@ -23,7 +23,7 @@ import {
 import { AwsClients } from '../aws/clients';
 import { readDistributionConfigXml, writeDistributionConfigXml } from '../aws/cloudfront-config';
 import { editDistributionConfig } from './distribution-xml';
-import { Clock, finished, retryAfter, systemClock, waitFor } from './rules/deadline';
+import { Clock, finished, LAGGING_READ_PAUSES_MS, retryAfter, systemClock, waitFor } from './rules/deadline';
 import { LockError } from './errors';
 import { observeDistribution } from './observe';
 import {
@@ -171,14 +171,6 @@ async function applyStep(clients: AwsClients, observed: Observed, step: Step): P
           Priority: step.priority,
           Conditions: step.conditions,
           Actions: step.actions,
-          Tags: [{ Key: RULE_ROLE_TAG, Value: step.role }],
-        }),
-      );
-      return true;
-    case 'tag-rule':
-      await clients.elbv2.send(
-        new AddTagsCommand({
-          ResourceArns: [step.ruleArn],
           Tags: [{ Key: RULE_ROLE_TAG, Value: step.role }],
         }),
       );
@@ -377,11 +369,19 @@ async function alreadyDone(
     case 'create-rule': {
       if (!(e instanceof PriorityInUseException)) return false;
       // Our own rule at our priority (created by the attempt whose answer was lost) is the step done.
-      const rules = await clients.elbv2.send(
-        new DescribeRulesCommand({ ListenerArn: observed.listener.arn }),
+      // PriorityInUse proves a rule holds the priority: a read that shows none lags, so read again.
+      const seen = await waitFor<string>(
+        async (attempt) => {
+          const rules = await clients.elbv2.send(
+            new DescribeRulesCommand({ ListenerArn: observed.listener.arn, PageSize: 400 }),
+          );
+          const arn = rules.Rules?.find((r) => r.Priority === String(step.priority))?.RuleArn;
+          return arn ? finished(arn) : retryAfter(LAGGING_READ_PAUSES_MS[attempt - 1] ?? 0);
+        },
+        { maxAttempts: LAGGING_READ_PAUSES_MS.length + 1 },
       );
-      const holder = rules.Rules?.find((r) => r.Priority === String(step.priority));
-      if (!holder?.RuleArn) return false;
+      if (seen.state !== 'done') return false;
+      const holder = { RuleArn: seen.value };
       const tags = await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [holder.RuleArn] }));
       return (
         tags.TagDescriptions?.[0]?.Tags?.some((t) => t.Key === RULE_ROLE_TAG && t.Value === step.role) ??

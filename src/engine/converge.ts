@@ -9,7 +9,7 @@ import * as securityGroup from './plan/controls/security-group';
 import { LockError } from './errors';
 import { subsetOf, unionValues } from './rules/alb';
 import { flatten } from './rules/ingress';
-import { Clock, finished, retryAfter, systemClock, waitFor } from './rules/deadline';
+import { Clock, finished, LAGGING_READ_PAUSES_MS, retryAfter, systemClock, waitFor } from './rules/deadline';
 import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
 import { lookAhead } from './plan/plan';
@@ -55,8 +55,8 @@ export interface LockModel {
 export type LockProperties = { [K in keyof LockModel]?: unknown };
 
 export type ConvergeResult =
-  | { state: 'done'; observed: Observed }
-  | { state: 'waiting'; distributionIds: string[] };
+  /** `values`: the header values the lock accepted in the last round (READ reuses them). */
+  { state: 'done'; observed: Observed; values: string[] } | { state: 'waiting'; distributionIds: string[] };
 
 // Observe → plan → apply, again until nothing is left; a converged lock stops after one observation.
 const MAX_ROUNDS = 6;
@@ -77,6 +77,11 @@ export async function converge(
      * invocation of a CREATE or UPDATE. They look ahead past the barrier, so callbacks need not repeat them.
      */
     preflight?: boolean;
+    /**
+     * The listener must carry a lock already (the first invocation of an UPDATE or DELETE): the first
+     * observation doubles as the existence check, re-read while ELB's tag reads may lag (NotFound after).
+     */
+    requireRecord?: boolean;
   } = {},
 ): Promise<ConvergeResult> {
   // The secret is read once per call: the rounds only re-observe what the steps change.
@@ -85,19 +90,25 @@ export async function converge(
   const sendValue = secret && options.sendValue ? options.sendValue(secret) : undefined;
   const previous = previousReader(clients, spec);
   const quotas = new QuotaBook(clients);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const observed = await observe(clients, listenerArn, spec ? [spec.DistributionId] : [], {
+  const look = () =>
+    observe(clients, listenerArn, spec ? [spec.DistributionId] : [], {
       dedicatedGroup: spec?.Enforce.DedicatedSecurityGroup,
     });
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let observed = await look();
+    if (round === 0 && options.requireRecord && !observed.record) {
+      if (!(await confirmedLockRecord(clients, listenerArn))) throw noLock(listenerArn);
+      observed = await look();
+    }
     // Releasing a listener whose record is gone (deleted by the last round) is done.
-    if (!spec && !observed.record) return { state: 'done', observed };
+    if (!spec && !observed.record) return { state: 'done', observed, values: [] };
     const values = spec ? await acceptedValues(spec, observed, secretValues, previous) : [];
     const steps = await planWithinQuotas(
       clients,
       { spec, observed, values, owner: options.owner, sendValue },
       quotas,
     );
-    if (steps.length === 0) return { state: 'done', observed };
+    if (steps.length === 0) return { state: 'done', observed, values };
     if (spec && round === 0 && options.preflight) {
       const input = { spec, observed, values, sendValue, quotas: quotas.quotas };
       await preflight(clients, spec, observed, steps, lookAhead(input));
@@ -161,6 +172,24 @@ export async function acceptedValues(
   return value !== undefined && subsetOf([value], stale) ? [...secretValues, value] : secretValues;
 }
 
+/** The values a recorded lock accepts now; none when the secret cannot be read (drift, not a failed READ). */
+async function recordedValues(
+  clients: AwsClients,
+  listenerArn: string,
+  record: LockRecord,
+  observed: Observed,
+): Promise<string[]> {
+  const spec = record.spec;
+  try {
+    const secret = await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey);
+    const lock = { ...spec, ListenerArn: listenerArn };
+    return await acceptedValues(lock, observed, secretValueList(secret), previousReader(clients, lock));
+  } catch (e) {
+    if (!(e instanceof LockError)) throw e;
+    return [];
+  }
+}
+
 function safeTargets(record: LockRecord, listenerArn: string, observed: Observed): TargetOrigin[] {
   try {
     return resolveTargets({ ...record.spec, ListenerArn: listenerArn }, observed);
@@ -169,30 +198,28 @@ function safeTargets(record: LockRecord, listenerArn: string, observed: Observed
   }
 }
 
-/** The model READ returns: the recorded configuration plus, per managed control, whether it holds now. */
+export const noLock = (listenerArn: string): LockError =>
+  new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
+
+/**
+ * The model READ returns: the recorded configuration plus, per managed control, whether it holds now.
+ * `known`: an observation just made, with the values a converge that just finished accepted (neither is
+ * read again).
+ */
 export async function readModel(
   clients: AwsClients,
   listenerArn: string,
-  known?: Observed,
+  known?: { observed: Observed; values?: string[] },
 ): Promise<LockModel> {
   // observe() also reads the distributions the record names, so one observation is enough.
-  let observed = known ?? (await observe(clients, listenerArn, []));
+  const look = () => observe(clients, listenerArn, [], { readOnly: true });
+  let observed = known?.observed ?? (await look());
   // A read that lags behind the write of the record must not report the lock as gone.
-  if (!observed.record && (await confirmedLockRecord(clients, listenerArn)))
-    observed = await observe(clients, listenerArn, []);
+  if (!observed.record && (await confirmedLockRecord(clients, listenerArn))) observed = await look();
   const record = observed.record;
-  if (!record)
-    throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
+  if (!record) throw noLock(listenerArn);
   const spec = record.spec;
-  let values: string[] = [];
-  try {
-    const secret = await readSecretValues(clients.secrets, spec.SecretArn, spec.SecretKey);
-    const lock = { ...spec, ListenerArn: listenerArn };
-    values = await acceptedValues(lock, observed, secretValueList(secret), previousReader(clients, lock));
-  } catch (e) {
-    // An unreadable secret is drift in the header controls, not a failed read.
-    if (!(e instanceof LockError)) throw e;
-  }
+  const values = known?.values ?? (await recordedValues(clients, listenerArn, record, observed));
   const e = spec.Enforce;
   const targets = safeTargets(record, listenerArn, observed);
   const catchAll = listenerRules.catchAllOf(observed);
@@ -243,8 +270,6 @@ export const lockRecord = (clients: AwsClients, listenerArn: string): Promise<Lo
  * ELB reads right after a write may still show the old tags. Before an absent record becomes the
  * lock's NotFound it is read again after short pauses: a lock that exists is never reported gone.
  */
-export const ABSENCE_RECHECKS_MS = [300, 1000];
-
 export async function confirmedLockRecord(
   clients: AwsClients,
   listenerArn: string,
@@ -253,9 +278,9 @@ export async function confirmedLockRecord(
   const result = await waitFor<LockRecord>(
     async (attempt) => {
       const record = await observeRecord(clients, listenerArn);
-      return record ? finished(record) : retryAfter(ABSENCE_RECHECKS_MS[attempt - 1] ?? 0);
+      return record ? finished(record) : retryAfter(LAGGING_READ_PAUSES_MS[attempt - 1] ?? 0);
     },
-    { clock, maxAttempts: ABSENCE_RECHECKS_MS.length + 1 },
+    { clock, maxAttempts: LAGGING_READ_PAUSES_MS.length + 1 },
   );
   return result.state === 'done' ? result.value : undefined;
 }

@@ -58,9 +58,9 @@ async function drive(
   ctx: CallbackContext,
   pendingModel: LockProperties | undefined,
   log: Logger,
-  owner?: string,
-  onWrite?: () => void,
+  options: { owner?: string; onWrite?: () => void; requireRecord?: boolean } = {},
 ): Promise<Outcome> {
+  const { owner, onWrite, requireRecord = false } = options;
   const startedAt = ctx.startedAt ?? new Date().toISOString();
   if (isPast(deadlineAfter(Date.parse(startedAt), DEADLINE_MS))) {
     throw new LockError(
@@ -70,7 +70,12 @@ async function drive(
   }
   // The first invocation of a CREATE or UPDATE checks ownership and shared groups before any write.
   const preflight = spec !== undefined && !ctx.started;
-  const result = await converge(clients, listenerArn, spec, log, { owner, onWrite, preflight });
+  const result = await converge(clients, listenerArn, spec, log, {
+    owner,
+    onWrite,
+    preflight,
+    requireRecord: requireRecord && !ctx.started,
+  });
   if (result.state === 'waiting') {
     const waits = (ctx.waits ?? 0) + 1;
     log(`waiting for distribution ${result.distributionIds.join(', ')} to be Deployed (check ${waits})`);
@@ -83,7 +88,7 @@ async function drive(
     };
   }
   if (!spec) return { status: 'SUCCESS' };
-  return { status: 'SUCCESS', model: await readModel(clients, listenerArn, result.observed) };
+  return { status: 'SUCCESS', model: await readModel(clients, listenerArn, result) };
 }
 
 export async function createLock(
@@ -113,8 +118,7 @@ export async function createLock(
       ctx,
       { ...desired, ListenerArn: spec.ListenerArn },
       log,
-      requestToken,
-      () => (wrote = true),
+      { owner: requestToken, onWrite: () => (wrote = true) },
     );
   } catch (e) {
     const outcome = failed(e, log);
@@ -176,13 +180,8 @@ export async function updateLock(
     if (previous?.ListenerArn && previous.ListenerArn !== spec.ListenerArn) {
       throw new LockError('NotUpdatable', 'ListenerArn: cannot be changed; it identifies the lock');
     }
-    if (!ctx.started && !(await confirmedLockRecord(clients, spec.ListenerArn))) {
-      throw new LockError(
-        'NotFound',
-        `ListenerArn: listener '${spec.ListenerArn}' has no Acme::Origin::Lock`,
-      );
-    }
-    return await drive(clients, spec.ListenerArn, spec, ctx, desired, log);
+    // The first observation is also the check that the lock exists (converge's requireRecord).
+    return await drive(clients, spec.ListenerArn, spec, ctx, desired, log, { requireRecord: true });
   } catch (e) {
     return failed(e, log);
   }
@@ -197,10 +196,7 @@ export async function deleteLock(
   try {
     const listenerArn = String(current.ListenerArn ?? '');
     if (!listenerArn) throw new LockError('InvalidRequest', 'ListenerArn: is required');
-    if (!ctx.started && !(await confirmedLockRecord(clients, listenerArn))) {
-      throw new LockError('NotFound', `ListenerArn: listener '${listenerArn}' has no Acme::Origin::Lock`);
-    }
-    return await drive(clients, listenerArn, undefined, ctx, current, log);
+    return await drive(clients, listenerArn, undefined, ctx, current, log, { requireRecord: true });
   } catch (e) {
     return failed(e, log);
   }

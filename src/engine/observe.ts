@@ -18,10 +18,10 @@ import {
   ObservedRule,
   Observed,
   PrefixListRef,
-  RuleRole,
 } from './observed';
 import { dedicatedGroupName } from './plan/controls/security-group';
-import { decodeRecord, LockRecord, recordTagKeys, RULE_ROLE_TAG } from './record';
+import { decodeRecord, LockRecord, recordTagKeys, roleTagNeeded, RULE_ROLE_TAG, ruleRole } from './record';
+import { LAST_PRIORITY } from './rules/alb';
 import { CLOUDFRONT_LIST_WEIGHT, CLOUDFRONT_V4_LIST, CLOUDFRONT_V6_LIST } from './rules/prefix-lists';
 import { parseListenerArn } from './spec';
 
@@ -30,6 +30,7 @@ async function describeTags(
   arns: string[],
 ): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
+  if (arns.length === 0) return out;
   // DescribeTags takes at most 20 ARNs per call.
   for (let i = 0; i < arns.length; i += 20) {
     const res = await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
@@ -40,27 +41,42 @@ async function describeTags(
   return out;
 }
 
-async function observeRules(clients: AwsClients, listenerArn: string): Promise<ObservedRule[]> {
+/**
+ * The listener's non-default rules, one page (ELB allows at most 400 per page, more than a listener's
+ * rule quota), with the lock's roles from its record; role tags are read only where the record cannot
+ * tell (see roleTagNeeded).
+ */
+async function observeRules(
+  clients: AwsClients,
+  listenerArn: string,
+  record: LockRecord | undefined,
+): Promise<ObservedRule[]> {
   const raw = [];
-  for await (const page of paginateDescribeRules({ client: clients.elbv2 }, { ListenerArn: listenerArn })) {
+  for await (const page of paginateDescribeRules(
+    { client: clients.elbv2 },
+    { ListenerArn: listenerArn, PageSize: 400 },
+  )) {
     raw.push(...(page.Rules ?? []));
   }
-  const rules = raw.filter((r) => !r.IsDefault && r.Priority !== 'default');
+  const rules = raw
+    .filter((r) => !r.IsDefault && r.Priority !== 'default')
+    .map((r) => ({
+      arn: r.RuleArn ?? '',
+      priority: Number(r.Priority),
+      conditions: r.Conditions ?? [],
+      actions: r.Actions ?? [],
+    }));
   const tags = await describeTags(
     clients,
-    rules.map((r) => r.RuleArn ?? ''),
+    rules.filter((r) => roleTagNeeded(record, r, LAST_PRIORITY)).map((r) => r.arn),
   );
   return rules
     .map((r) => {
-      const role = tags[r.RuleArn ?? '']?.[RULE_ROLE_TAG];
-      const rule: ObservedRule = {
-        arn: r.RuleArn ?? '',
-        priority: Number(r.Priority),
-        conditions: r.Conditions ?? [],
-        actions: r.Actions ?? [],
-        tagCount: Object.keys(tags[r.RuleArn ?? ''] ?? {}).length,
-      };
-      if (role === 'catch-all' || role === 'guard') rule.role = role as RuleRole;
+      const roleTag = tags[r.arn]?.[RULE_ROLE_TAG];
+      const role = ruleRole(record, r.arn, roleTag);
+      const rule: ObservedRule = { ...r };
+      if (role) rule.role = role;
+      if (roleTag === 'catch-all' || roleTag === 'guard') rule.roleTag = roleTag;
       return rule;
     })
     .sort((a, b) => a.priority - b.priority);
@@ -69,7 +85,15 @@ async function observeRules(clients: AwsClients, listenerArn: string): Promise<O
 async function observePrefixLists(
   clients: AwsClients,
   referenced: string[],
+  recorded: LockRecord['cloudFrontLists'],
 ): Promise<Observed['prefixLists']> {
+  // READ only asks which lists are CloudFront's: AWS-managed ids that never change, kept in the record.
+  if (recorded?.v4) {
+    const ref = (id: string | undefined) => (id ? { id, weight: CLOUDFRONT_LIST_WEIGHT } : undefined);
+    const [v4, v6] = [ref(recorded.v4), ref(recorded.v6)];
+    const weights = Object.fromEntries([v4, v6].flatMap((r) => (r ? [[r.id, r.weight]] : [])));
+    return { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}), weights };
+  }
   const weights: Record<string, number> = {};
   let v4: PrefixListRef | undefined;
   let v6: PrefixListRef | undefined;
@@ -138,8 +162,11 @@ export async function observe(
   clients: AwsClients,
   listenerArn: string,
   distributionIds: string[],
-  /** `dedicatedGroup`: the spec asks for the lock's own security group, so look for it. */
-  options: { dedicatedGroup?: boolean } = {},
+  /**
+   * `dedicatedGroup`: the spec asks for the lock's own security group, so look for it. `readOnly`: for
+   * READ and audits, which plan nothing: the prefix lists' quota weights are not needed.
+   */
+  options: { dedicatedGroup?: boolean; readOnly?: boolean } = {},
 ): Promise<Observed> {
   const arnParts = parseListenerArn(listenerArn);
   // Every listener of the load balancer in one call: the lock closes all their ports to the internet.
@@ -188,7 +215,7 @@ export async function observe(
   const tags = await describeTags(clients, [listenerArn, lbArn, ...others]);
   const record = decodeRecord(tags[listenerArn] ?? {});
   const otherLockArns = others.filter((arn) => recordTagKeys(tags[arn] ?? {}).length > 0);
-  const rules = await observeRules(clients, listenerArn);
+  const rules = await observeRules(clients, listenerArn, record);
 
   const groupIds = lb.SecurityGroups ?? [];
   const groups =
@@ -214,7 +241,11 @@ export async function observe(
   const referenced = groups.flatMap((g) =>
     g.permissions.flatMap((p) => (p.PrefixListIds ?? []).map((pl) => pl.PrefixListId ?? '')),
   );
-  const prefixLists = await observePrefixLists(clients, [...new Set(referenced)]);
+  const prefixLists = await observePrefixLists(
+    clients,
+    [...new Set(referenced)],
+    options.readOnly ? record?.cloudFrontLists : undefined,
+  );
 
   const wanted = new Set([
     ...distributionIds,

@@ -42,8 +42,8 @@ export interface ObservedRule {
   conditions: RuleCondition[];
   actions: Action[];
   role?: RuleRole;
-  /** How many tags the rule has (the lock adds one to a rule it guards; ELB allows 50). */
-  tagCount?: number;
+  /** The rule's role tag, when observe read it (see roleTagNeeded in record.ts). */
+  roleTag?: RuleRole;
 }
 
 export interface ObservedGroup {

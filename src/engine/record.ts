@@ -12,6 +12,11 @@ import { DenyResponseSpec, LockSpec } from './spec';
  */
 export const RECORD_TAG_PREFIX = 'acme:origin-lock:record:';
 export const LB_MARKER_TAG = 'acme:origin-lock:listeners';
+/**
+ * The role tag the lock gives the catch-all rule in CreateRule itself (no extra write), so a rule whose
+ * CreateRule answer was lost is still recognised. Version 1 records also tagged every guarded rule;
+ * version 2 names the lock's rules in the record instead.
+ */
 export const RULE_ROLE_TAG = 'acme:origin-lock:role';
 export const SG_RULE_TAG = 'acme:origin-lock:listener';
 
@@ -47,8 +52,18 @@ export interface OriginStamp {
   Adopted?: boolean;
 }
 
+/** The listener rules that are the lock's, by rule id (the last part of the rule ARN). */
+export interface RecordedRules {
+  catchAll?: string;
+  /** Rules the lock guards with its header condition (recorded before the condition is added). */
+  guards: string[];
+}
+
+/** Version 2 keeps the rule roles in the record; version 1 kept them in per-rule tags (still read). */
+export const RECORD_VERSION = 2;
+
 export interface LockRecord {
-  v: 1;
+  v: 1 | 2;
   /** ClientRequestToken of the CREATE that made the lock: a retried CREATE continues, another fails. */
   owner?: string;
   spec: Omit<LockSpec, 'ListenerArn'>;
@@ -72,11 +87,26 @@ export interface LockRecord {
   dedicatedGroup?: DedicatedGroupRecord;
   /** The listener's default actions before the lock (fallback if the catch-all rule is lost). */
   defaultActions?: Action[];
+  /** Version 2: the lock's rules. Absent in version 1, whose rules carry role tags. */
+  rules?: RecordedRules;
+  /**
+   * Version 2: the ids of CloudFront's managed prefix lists in this region (AWS-managed, fixed), so READ
+   * checks the security group without looking them up.
+   */
+  cloudFrontLists?: { v4?: string; v6?: string };
 }
 
 export function emptyRecord(spec: LockSpec): LockRecord {
   const { ListenerArn: _ignored, ...rest } = spec;
-  return { v: 1, spec: rest, stamps: [], revoked: [], remainders: [], admitted: [] };
+  return {
+    v: RECORD_VERSION,
+    spec: rest,
+    stamps: [],
+    revoked: [],
+    remainders: [],
+    admitted: [],
+    rules: { guards: [] },
+  };
 }
 
 export function encodeRecord(record: LockRecord): Record<string, string> {
@@ -110,7 +140,7 @@ export function decodeRecord(tags: Record<string, string>): LockRecord | undefin
       `restore those tags to the values the lock wrote (CloudTrail AddTags events), or remove them and undo the lock's changes to the listener, its rules, the security groups and the distribution by hand`,
     );
   }
-  if (parsed?.v !== 1) {
+  if (parsed?.v !== 1 && parsed?.v !== RECORD_VERSION) {
     throw unreadableRecord(
       `has version ${String(parsed?.v)}, which this version of Acme::Origin::Lock does not read`,
       'update the resource type (or the custom resource function) to the version that wrote it',
@@ -166,3 +196,52 @@ export function canonicalJson(value: unknown): string {
 
 export const sameRecord = (a: LockRecord | undefined, b: LockRecord | undefined): boolean =>
   canonicalJson(a) === canonicalJson(b);
+
+/** A rule's id: the last part of its ARN (unique within the listener). */
+export const ruleIdOf = (ruleArn: string): string => ruleArn.slice(ruleArn.lastIndexOf('/') + 1);
+
+type Role = 'catch-all' | 'guard';
+
+/** The role a version 2 record gives a rule; undefined for a rule that is not the lock's. */
+export function recordedRole(record: LockRecord | undefined, ruleArn: string): Role | undefined {
+  const rules = record?.rules;
+  if (!rules) return undefined;
+  const id = ruleIdOf(ruleArn);
+  if (rules.catchAll === id) return 'catch-all';
+  return rules.guards.includes(id) ? 'guard' : undefined;
+}
+
+/**
+ * Whose tags observe must read to know the rule's role: every rule under a version 1 record; otherwise
+ * only a rule at the catch-all's priority that the record does not name (a CreateRule whose answer was
+ * lost, or the catch-all of a round whose record is not written yet).
+ */
+export const roleTagNeeded = (
+  record: LockRecord | undefined,
+  rule: { arn: string; priority: number },
+  catchAllPriority: number,
+): boolean =>
+  record !== undefined && !record.rules
+    ? true
+    : rule.priority === catchAllPriority && recordedRole(record, rule.arn) === undefined;
+
+/** A rule's role: what the record says, else the catch-all tag CreateRule gave it (version 1: any role tag). */
+export function ruleRole(
+  record: LockRecord | undefined,
+  ruleArn: string,
+  roleTag: string | undefined,
+): Role | undefined {
+  if (record && !record.rules) return roleTag === 'catch-all' || roleTag === 'guard' ? roleTag : undefined;
+  return recordedRole(record, ruleArn) ?? (roleTag === 'catch-all' ? 'catch-all' : undefined);
+}
+
+/** The rules with their roles as `record` gives them (after a record write, without reading AWS again). */
+export const withRecordedRoles = <R extends { arn: string; role?: Role; roleTag?: Role }>(
+  rules: readonly R[],
+  record: LockRecord | undefined,
+): R[] =>
+  rules.map((r) => {
+    const { role: _old, ...rest } = r;
+    const role = ruleRole(record, r.arn, r.roleTag);
+    return (role ? { ...rest, role } : rest) as R;
+  });

@@ -157,13 +157,13 @@ async function guardLock(
   let observed: Observed;
   let model: LockModel;
   try {
-    observed = await observe(deps.clients, listenerArn, []);
+    observed = await observe(deps.clients, listenerArn, [], { readOnly: true });
     if (!observed.record) {
       log(`${listenerArn} has no lock: ignored`);
       return undefined;
     }
     if (targets && !concerns(listenerArn, observed, targets)) return undefined;
-    model = await readModel(deps.clients, listenerArn, observed);
+    model = await readModel(deps.clients, listenerArn, { observed });
   } catch (e) {
     log(`${listenerArn} ignored: ${formatError(e)}`);
     return undefined;

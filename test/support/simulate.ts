@@ -25,6 +25,7 @@ import {
   LB_MARKER_TAG,
   parseMarker,
   recordTagKeys,
+  withRecordedRoles,
 } from '../../src/engine/record';
 import { LockSpec, parseListenerArn } from '../../src/engine/spec';
 import { Step } from '../../src/engine/plan/steps';
@@ -339,6 +340,7 @@ function applyOne(world: World, step: Step, opts: SimulateOptions): boolean {
         ].join(' ');
       }
       o.record = decodeRecord(o.listener.tags);
+      o.rules = withRecordedRoles(o.rules, o.record);
       return true;
     }
     case 'delete-record': {
@@ -348,6 +350,7 @@ function applyOne(world: World, step: Step, opts: SimulateOptions): boolean {
       if (rest.length > 0) o.loadBalancer.tags[LB_MARKER_TAG] = rest.join(' ');
       else delete o.loadBalancer.tags[LB_MARKER_TAG];
       delete o.record;
+      o.rules = withRecordedRoles(o.rules, undefined);
       return true;
     }
     case 'authorize-ingress': {
@@ -428,15 +431,13 @@ function applyOne(world: World, step: Step, opts: SimulateOptions): boolean {
         conditions: step.conditions.map(describeCondition),
         actions: describeActions(step.actions),
         role: step.role,
+        roleTag: step.role,
       });
       sortRules(o);
       return true;
     }
-    case 'tag-rule':
-      findRule(o, step.ruleArn, step).role = step.role;
-      return true;
     case 'untag-rule':
-      delete findRule(o, step.ruleArn, step).role;
+      delete findRule(o, step.ruleArn, step).roleTag;
       return true;
     case 'modify-rule': {
       const r = findRule(o, step.ruleArn, step);

@@ -1,7 +1,14 @@
 import type { Origin, OriginProtocolPolicy } from '@aws-sdk/client-cloudfront';
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { Observed, ObservedGroup } from '../../engine/observed';
-import { encodeRecord, IngressPermission, markerIds, markerTags, recordTagKeys } from '../../engine/record';
+import {
+  encodeRecord,
+  IngressPermission,
+  markerIds,
+  markerTags,
+  recordTagKeys,
+  withRecordedRoles,
+} from '../../engine/record';
 import { OriginEdit, Step } from '../../engine/plan/steps';
 import { parseListenerArn } from '../../engine/spec';
 
@@ -55,6 +62,7 @@ function project(o: Observed, step: Step): boolean {
   switch (step.kind) {
     case 'write-record': {
       o.record = step.record;
+      o.rules = withRecordedRoles(o.rules, step.record);
       const kept = Object.fromEntries(
         Object.entries(o.listener.tags).filter(([k]) => !recordTagKeys(o.listener.tags).includes(k)),
       );
@@ -78,7 +86,7 @@ function project(o: Observed, step: Step): boolean {
           conditions: step.conditions,
           actions: step.actions,
           role: step.role,
-          tagCount: 1,
+          roleTag: step.role,
         },
       ].sort((a, b) => a.priority - b.priority);
       return true;
@@ -87,9 +95,6 @@ function project(o: Observed, step: Step): boolean {
         if (step.conditions) r.conditions = step.conditions;
         if (step.actions) r.actions = step.actions;
       }
-      return true;
-    case 'tag-rule':
-      for (const r of o.rules.filter((x) => x.arn === step.ruleArn)) r.role = step.role;
       return true;
     case 'update-origins': {
       const d = o.distributions[step.distributionId];

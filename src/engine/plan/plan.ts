@@ -62,7 +62,7 @@ export function plan(input: PlanInput): Step[] {
   // Planned now even before the barrier: what the record will hold once narrowed must fit in tags.
   const narrow = inSequence(NARROW.map((phase) => phase(ctx)));
   const start = startRecord(ctx, input.owner);
-  checkTagRoom(ctx, narrow.change(widen.change(start)), [...widen.steps, ...narrow.steps]);
+  checkTagRoom(ctx, narrow.change(widen.change(start)));
   if (stamping || !originHeader.barrierReached(ctx)) {
     const undoLog = widen.change(start);
     return [...writeUndoLog(ctx, undoLog), ...widen.steps, awaitDeployed(ctx)];

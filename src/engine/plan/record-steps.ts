@@ -1,4 +1,13 @@
-import { emptyRecord, LockRecord, markerIds, sameRecord } from '../record';
+import {
+  emptyRecord,
+  LockRecord,
+  markerIds,
+  RECORD_VERSION,
+  RecordedRules,
+  ruleIdOf,
+  sameRecord,
+} from '../record';
+import { Observed } from '../observed';
 import { LockSpec, parseListenerArn } from '../spec';
 import { PlanContext } from './context';
 import { Step } from './steps';
@@ -9,14 +18,28 @@ export function startRecord(ctx: PlanContext, owner?: string): LockRecord {
   const record = JSON.parse(JSON.stringify(observed.record ?? emptyRecord(spec as LockSpec))) as LockRecord;
   if (!spec) return record;
   const { ListenerArn: _ignored, ...desired } = spec;
+  const lists = observed.prefixLists;
   return {
     ...record,
+    v: RECORD_VERSION,
     spec: desired,
+    // The rules the lock holds now; the controls' changes add and drop guards from here.
+    rules: rulesOf(observed),
+    ...(lists.v4 ? { cloudFrontLists: { v4: lists.v4.id, ...(lists.v6 ? { v6: lists.v6.id } : {}) } } : {}),
     // Until the rules and the default action have switched, they may carry the recorded name and deny.
     headerNames: [...ctx.lockHeaderNames],
     denies: [...ctx.lockDenies],
     // Only a new lock takes the request token: a retried CREATE continues it, another one fails.
     ...(owner && !observed.record ? { owner } : {}),
+  };
+}
+
+/** The lock's rules as observed (roles from the record, or the catch-all's tag), by rule id. */
+function rulesOf(observed: Observed): RecordedRules {
+  const catchAll = observed.rules.find((r) => r.role === 'catch-all');
+  return {
+    ...(catchAll ? { catchAll: ruleIdOf(catchAll.arn) } : {}),
+    guards: observed.rules.filter((r) => r.role === 'guard').map((r) => ruleIdOf(r.arn)),
   };
 }
 
@@ -30,7 +53,14 @@ export function writeUndoLog(ctx: PlanContext, undoLog: LockRecord): Step[] {
   if (!ctx.spec) return [];
   const marked = markerHas(ctx);
   if (sameRecord(undoLog, ctx.observed.record) && marked) return [];
-  return [{ kind: 'write-record', record: undoLog, marker: marked ? 'keep' : 'add' }];
+  // A version 1 record marked guarded rules with tags: once version 2 names them, the tags can go.
+  const legacyTags: Step[] =
+    ctx.observed.record?.v === 1
+      ? ctx.observed.rules
+          .filter((r) => r.roleTag === 'guard')
+          .map((r) => ({ kind: 'untag-rule', ruleArn: r.arn }))
+      : [];
+  return [{ kind: 'write-record', record: undoLog, marker: marked ? 'keep' : 'add' }, ...legacyTags];
 }
 
 /** After the releases the record drops what they undid; releasing the whole lock deletes it. */

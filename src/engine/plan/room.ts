@@ -4,7 +4,6 @@ import { encodeRecord, LockRecord, markerIds, markerTagKeys, markerTags, recordT
 import { needsCatchAll, parseListenerArn } from '../spec';
 import { originalDefaultActions } from './controls/listener-rules';
 import { PlanContext } from './context';
-import { Step } from './steps';
 
 /**
  * Refusals for room the lock needs in AWS beyond what one control sees: tags for its record and marker,
@@ -17,8 +16,8 @@ const tagLimitError = (field: string, what: string, advice: string): LockError =
     `${field}: ${what}, over the ELB limit of ${LIMITS.tagsPerElbResource} tags per resource. ${advice}`,
   );
 
-/** The listener, the load balancer and the guarded rules have room for the lock's tags. */
-export function checkTagRoom(ctx: PlanContext, projected: LockRecord, steps: readonly Step[]): void {
+/** The listener and the load balancer have room for the lock's tags (the record names its rules). */
+export function checkTagRoom(ctx: PlanContext, projected: LockRecord): void {
   if (!ctx.spec) return;
   const { listener, loadBalancer } = ctx.observed;
   const own = Object.keys(listener.tags).length - recordTagKeys(listener.tags).length;
@@ -40,17 +39,6 @@ export function checkTagRoom(ctx: PlanContext, projected: LockRecord, steps: rea
         'ListenerArn',
         `the load balancer has ${Object.keys(loadBalancer.tags).length} tags and the lock's marker (how LIST finds locks) needs ${added} more`,
         'Remove some of the load balancer’s tags.',
-      );
-    }
-  }
-  for (const step of steps) {
-    if (step.kind !== 'tag-rule') continue;
-    const rule = ctx.observed.rules.find((r) => r.arn === step.ruleArn);
-    if ((rule?.tagCount ?? 0) + 1 > LIMITS.tagsPerElbResource) {
-      throw tagLimitError(
-        'ListenerRules',
-        `rule ${step.ruleArn} (priority ${rule?.priority}) has ${rule?.tagCount} tags and the lock marks the rules it guards with one more`,
-        'Remove one of the rule’s tags.',
       );
     }
   }

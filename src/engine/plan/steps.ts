@@ -20,7 +20,7 @@ export type Step =
   | { kind: 'authorize-ingress'; groupId: string; permission: IngressPermission; tagListener: boolean }
   | { kind: 'revoke-ingress'; groupId: string; permission: IngressPermission }
   | { kind: 'create-rule'; role: RuleRole; priority: number; conditions: RuleCondition[]; actions: Action[] }
-  | { kind: 'tag-rule'; ruleArn: string; role: RuleRole }
+  /** Version 1 records marked guarded rules with a tag; version 2 removes it once the record names them. */
   | { kind: 'untag-rule'; ruleArn: string }
   | { kind: 'modify-rule'; ruleArn: string; conditions?: RuleCondition[]; actions?: Action[]; why: string }
   | { kind: 'delete-rule'; ruleArn: string }
@@ -62,10 +62,8 @@ export function describeStep(step: Step): string {
       return `revoke ${source(step.permission)} on ${ports(step.permission)} in ${step.groupId}`;
     case 'create-rule':
       return `create the header-guarded ${step.role} rule at priority ${step.priority}`;
-    case 'tag-rule':
-      return `mark rule ${step.ruleArn} as ${step.role}`;
     case 'untag-rule':
-      return `unmark rule ${step.ruleArn}`;
+      return `remove the role tag of an earlier version from rule ${step.ruleArn}`;
     case 'modify-rule':
       return `${step.why}: ${step.ruleArn}`;
     case 'delete-rule':

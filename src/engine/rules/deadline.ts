@@ -89,3 +89,9 @@ export async function waitFor<T>(
     }
   }
 }
+
+/**
+ * Pauses before reading again when a read contradicts what AWS just said (ELB reads lag behind writes):
+ * a lock record that should exist, a rule holding a priority CreateRule found in use.
+ */
+export const LAGGING_READ_PAUSES_MS = [300, 1000];

@@ -18,7 +18,7 @@ import {
 import { LockError } from '../../errors';
 import { LIMITS } from '../../limits';
 import { Observed, ObservedRule } from '../../observed';
-import { LockRecord } from '../../record';
+import { LockRecord, RecordedRules, ruleIdOf } from '../../record';
 import { needsCatchAll } from '../../spec';
 import { Step } from '../steps';
 import { Planned, RecordChange, unchanged } from '../change';
@@ -169,9 +169,11 @@ export function guard(ctx: PlanContext): Planned {
   if (needsCatchAll(ctx.enforce) && catchAll && !settled(catchAll))
     steps.push(set(catchAll, 'narrow the catch-all rule to the current header'));
   if (!ctx.enforce.ListenerRules) return { steps, change: unchanged };
+  const newGuards: string[] = [];
   for (const r of ctx.observed.rules) {
     if (r.role === 'catch-all' || !forwards(r.actions) || settled(r)) continue;
-    if (r.role !== 'guard') steps.push({ kind: 'tag-rule', ruleArn: r.arn, role: 'guard' });
+    // The record names the rule before the condition is added: a release always finds what it guarded.
+    if (r.role !== 'guard') newGuards.push(ruleIdOf(r.arn));
     steps.push(
       set(
         r,
@@ -181,8 +183,14 @@ export function guard(ctx: PlanContext): Planned {
       ),
     );
   }
-  return { steps, change: unchanged };
+  const change: RecordChange = (record) => ({
+    ...record,
+    rules: { ...guardsOf(record), guards: [...guardsOf(record).guards, ...newGuards] },
+  });
+  return { steps, change };
 }
+
+const guardsOf = (record: Readonly<LockRecord>): RecordedRules => record.rules ?? { guards: [] };
 
 /**
  * Release: unguard rules (after the default is restored), then drop the catch-all if no longer needed.
@@ -191,24 +199,35 @@ export function guard(ctx: PlanContext): Planned {
  */
 export function release(ctx: PlanContext): Planned {
   const steps: Step[] = [];
-  if (!ctx.enforce.ListenerRules) {
-    for (const r of ctx.observed.rules.filter((x) => x.role === 'guard')) {
-      if (lockNamesOn(r, ctx.lockHeaderNames).length > 0) {
-        steps.push({
-          kind: 'modify-rule',
-          ruleArn: r.arn,
-          conditions: withoutHeaderConditions(r.conditions, ctx.lockHeaderNames),
-          why: 'remove the header condition from the rule',
-        });
-      }
-      steps.push({ kind: 'untag-rule', ruleArn: r.arn });
+  const unguarded = ctx.enforce.ListenerRules ? [] : ctx.observed.rules.filter((x) => x.role === 'guard');
+  for (const r of unguarded) {
+    if (lockNamesOn(r, ctx.lockHeaderNames).length > 0) {
+      steps.push({
+        kind: 'modify-rule',
+        ruleArn: r.arn,
+        conditions: withoutHeaderConditions(r.conditions, ctx.lockHeaderNames),
+        why: 'remove the header condition from the rule',
+      });
     }
   }
+  // Releasing a version 1 lock: its guarded rules also lose the role tag it gave them (when an UPDATE
+  // rewrites the record as version 2, record-steps.ts drops them instead).
+  if (!ctx.spec && ctx.observed.record?.v === 1)
+    for (const r of unguarded.filter((x) => x.roleTag === 'guard'))
+      steps.push({ kind: 'untag-rule', ruleArn: r.arn });
   const catchAll = catchAllOf(ctx.observed);
-  if (!needsCatchAll(ctx.enforce) && catchAll) steps.push({ kind: 'delete-rule', ruleArn: catchAll.arn });
+  const dropCatchAll = !needsCatchAll(ctx.enforce) && catchAll !== undefined;
+  if (dropCatchAll) steps.push({ kind: 'delete-rule', ruleArn: catchAll.arn });
+  const released = new Set(unguarded.map((r) => ruleIdOf(r.arn)));
   const change: RecordChange = (r) => {
     const switched = ctx.spec ? { ...r, headerNames: [ctx.headerName] } : r;
-    return needsCatchAll(ctx.enforce) ? switched : withoutDefaultActions(switched);
+    const { catchAll: kept, guards } = guardsOf(switched);
+    const rules: RecordedRules = {
+      ...(kept && !dropCatchAll ? { catchAll: kept } : {}),
+      guards: guards.filter((id) => !released.has(id)),
+    };
+    const withRules = switched.rules ? { ...switched, rules } : switched;
+    return needsCatchAll(ctx.enforce) ? withRules : withoutDefaultActions(withRules);
   };
   return { steps, change };
 }
