@@ -1,7 +1,7 @@
 /**
- * examples/cdk/app.ts synthesized offline, in process (no cdk CLI, no credentials), and its template
- * checked like the YAML examples: cfn-lint with this type's schema (tools/cfn-lint-examples.sh) and the
- * Guard rules (tools/guard-check.sh).
+ * examples/cdk/app.ts synthesized offline, in process (no cdk CLI, no credentials), once with each
+ * provider, and each template checked like the YAML examples: cfn-lint with this type's schema
+ * (tools/cfn-lint-examples.sh) and the Guard rules (tools/guard-check.sh).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,41 +9,73 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { buildApp } from '../examples/cdk/app';
+import { CUSTOM_RESOURCE_BUNDLE_CONTEXT } from '../packages/cdk/src';
+import { stubCustomResourceBundle } from './support/stub-bundle';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
 
-let outdir: string;
-let templatePath: string;
-beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'origin-lock-cdk-'));
-  templatePath = buildApp(outdir).synth().getStackByName('LockedWeb').templateFullPath;
-});
-// KEEP_CDK_OUT=1 keeps the cloud assembly to look at.
-afterAll(() => {
-  if (!process.env.KEEP_CDK_OUT) rmSync(outdir, { recursive: true, force: true });
-});
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
 
-test('the example declares the lock, a generated secret and the header on the distribution', () => {
-  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  };
-  const types = Object.values(template.Resources).map((r) => r.Type);
-  expect(types).toEqual(
-    expect.arrayContaining([
-      'Acme::Origin::Lock',
-      'AWS::SecretsManager::Secret',
-      'AWS::CloudFront::Distribution',
-    ]),
+const outdirs: string[] = [];
+const bundle = stubCustomResourceBundle();
+
+/** The LockedWeb template synthesized with `context` (its path). */
+function synth(context: Record<string, string>): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'origin-lock-cdk-'));
+  outdirs.push(outdir);
+  return buildApp(outdir, context).synth().getStackByName('LockedWeb').templateFullPath;
+}
+
+const resourcesOf = (templatePath: string): Resource[] =>
+  Object.values(
+    (JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, Resource> }).Resources,
   );
+
+// KEEP_CDK_OUT=1 keeps the cloud assemblies to look at.
+afterAll(() => {
+  bundle.remove();
+  if (!process.env.KEEP_CDK_OUT) for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
-test('cfn-lint with the Acme::Origin::Lock schema finds nothing', async () => {
-  const { stdout } = await run('bash', ['tools/cfn-lint-examples.sh', templatePath], { cwd: ROOT });
-  expect(stdout).toContain('1 templates clean');
+describe.each([
+  ['registry', 'Acme::Origin::Lock', {}],
+  [
+    'custom-resource',
+    'Custom::OriginLock',
+    { provider: 'custom-resource', [CUSTOM_RESOURCE_BUNDLE_CONTEXT]: bundle.dir },
+  ],
+])('provider %s', (_provider, lockType, context: Record<string, string>) => {
+  let templatePath: string;
+  beforeAll(() => {
+    templatePath = synth(context);
+  });
+
+  test('the example declares the lock, a generated secret and the header on the distribution', () => {
+    const types = resourcesOf(templatePath).map((r) => r.Type);
+    expect(types).toEqual(
+      expect.arrayContaining([lockType, 'AWS::SecretsManager::Secret', 'AWS::CloudFront::Distribution']),
+    );
+  });
+
+  test('cfn-lint with the Acme::Origin::Lock schema finds nothing', async () => {
+    const { stdout } = await run('bash', ['tools/cfn-lint-examples.sh', templatePath], { cwd: ROOT });
+    expect(stdout).toContain('1 templates clean');
+  });
+
+  test('the Guard rules pass', async () => {
+    const { stdout } = await run('bash', ['tools/guard-check.sh', templatePath], { cwd: ROOT });
+    expect(stdout).toContain(`PASS ${templatePath}`);
+  });
 });
 
-test('the Guard rules pass', async () => {
-  const { stdout } = await run('bash', ['tools/guard-check.sh', templatePath], { cwd: ROOT });
-  expect(stdout).toContain(`PASS ${templatePath}`);
+test('provider custom-resource: the function is the lock provider, nothing is registered', () => {
+  const resources = resourcesOf(
+    synth({ provider: 'custom-resource', [CUSTOM_RESOURCE_BUNDLE_CONTEXT]: bundle.dir }),
+  );
+  expect(resources.filter((r) => r.Type === 'Acme::Origin::Lock')).toHaveLength(0);
+  expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(1);
 });

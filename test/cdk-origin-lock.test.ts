@@ -6,16 +6,24 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { OriginLock, OriginLockProps } from '../packages/cdk/src';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CUSTOM_RESOURCE_BUNDLE_CONTEXT, OriginLock, OriginLockProps } from '../packages/cdk/src';
+import { stubCustomResourceBundle } from './support/stub-bundle';
 
 const LISTENER_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/0123456789abcdef/0123456789abcdef';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:origin-lock/header-AbCdEf';
 const LOCK = 'Acme::Origin::Lock';
 
-function newStack(): Stack {
-  return new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+const bundle = stubCustomResourceBundle();
+afterAll(() => bundle.remove());
+
+/** `context` defaults to one where provider 'custom-resource' finds its (stub) bundle. */
+function newStack(context: Record<string, string> = { [CUSTOM_RESOURCE_BUNDLE_CONTEXT]: bundle.dir }): Stack {
+  return new Stack(new App({ context }), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
 }
 
 /** A lock on an imported listener and distribution, plus whatever `props` adds. */
@@ -26,13 +34,12 @@ function importedLock(props: Partial<OriginLockProps> = {}): { stack: Stack; tem
 }
 
 /** An ALB, its listener and a Distribution in front of it, all in the same stack. */
-function sameAppStack(): {
+function sameAppStack(stack = newStack()): {
   stack: Stack;
   listener: elbv2.ApplicationListener;
   loadBalancer: elbv2.ApplicationLoadBalancer;
   distribution: cloudfront.Distribution;
 } {
-  const stack = newStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
   const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
   const listener = loadBalancer.addListener('Http', {
@@ -318,7 +325,242 @@ describe('refused props', () => {
     expect(() => importedLock({ headerName: 'X Origin' })).toThrow(/headerName/);
   });
 
-  test("provider 'custom-resource' is not implemented yet", () => {
-    expect(() => importedLock({ provider: 'custom-resource' })).toThrow(/not implemented yet/);
+  test('an unknown provider', () => {
+    expect(() => importedLock({ provider: 'lambda' as never })).toThrow(/provider must be/);
+  });
+});
+
+describe("provider 'custom-resource'", () => {
+  const CUSTOM = 'Custom::OriginLock';
+  const FUNCTION = 'AWS::Lambda::Function';
+
+  const schema = JSON.parse(
+    readFileSync(join(__dirname, '..', 'schema', 'acme-origin-lock.json'), 'utf8'),
+  ) as { handlers: Record<string, { permissions: string[] }> };
+
+  interface Statement {
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: unknown;
+  }
+
+  /** Every statement of every identity policy of the template, by policy logical id. */
+  function statementsOf(template: Template): Statement[] {
+    return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+  }
+  const actionsOf = (statements: Statement[]): string[] =>
+    [...new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))].sort();
+
+  test('a Custom::OriginLock whose ServiceToken is the stack function, with the registry variant properties', () => {
+    const props: Partial<OriginLockProps> = {
+      headerName: 'X-Edge-Key',
+      denyResponse: { statusCode: '404' },
+      enforce: { httpsOrigin: true },
+      allowedSources: ['203.0.113.0/24'],
+    };
+    const custom = importedLock({ ...props, provider: 'custom-resource' });
+    const registry = importedLock(props);
+    custom.template.resourceCountIs(LOCK, 0);
+    const lock = onlyResource(custom.template, CUSTOM).Properties;
+    const functionId = Object.keys(custom.template.findResources(FUNCTION))[0];
+    expect(lock.ServiceToken).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
+    const { ServiceToken: _token, ...rest } = lock;
+    expect(rest).toEqual(onlyResource(registry.template, LOCK).Properties);
+    // The read-only attributes come back through Fn::GetAtt as with the registry type.
+    const lockConstruct = custom.stack.node.findChild('Lock') as OriginLock;
+    expect(custom.stack.resolve(lockConstruct.attrForwardRuleArn)).toEqual({
+      'Fn::GetAtt': [custom.stack.getLogicalId(lockConstruct.resource), 'ForwardRuleArn'],
+    });
+    expect(lockConstruct.providerFunction).toBeDefined();
+  });
+
+  test('the function: nodejs22.x, index.handler of the bundle asset, 300 s, its own log group', () => {
+    const { template } = importedLock({ provider: 'custom-resource' });
+    template.hasResourceProperties(FUNCTION, {
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Timeout: 300,
+      Architectures: ['arm64'],
+      Code: { S3Bucket: Match.anyValue(), S3Key: Match.stringLikeRegexp('\\.zip$') },
+      LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
+  });
+
+  test('two locks in a stack share one function, one role; each lock waits for the self-invoke policy', () => {
+    const stack = newStack();
+    const other = `${LISTENER_ARN.replace('/web/', '/api/')}`;
+    new OriginLock(stack, 'A', {
+      listenerArn: LISTENER_ARN,
+      distributionId: 'E2EXAMPLE',
+      provider: 'custom-resource',
+    });
+    new OriginLock(stack, 'B', {
+      listenerArn: other,
+      distributionId: 'E3EXAMPLE',
+      provider: 'custom-resource',
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs(FUNCTION, 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    const locks = Object.values(template.findResources(CUSTOM)) as { DependsOn?: string[] }[];
+    expect(locks).toHaveLength(2);
+    const selfInvoke = Object.keys(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: {
+          PolicyDocument: { Statement: [Match.objectLike({ Action: 'lambda:InvokeFunction' })] },
+        },
+      }),
+    );
+    expect(selfInvoke).toHaveLength(1);
+    const asyncInvoke = Object.keys(template.findResources('AWS::Lambda::EventInvokeConfig'))[0];
+    for (const lock of locks)
+      expect(lock.DependsOn).toEqual(expect.arrayContaining([selfInvoke[0], asyncInvoke]));
+    // Each lock's load balancer and distribution are granted, and only those.
+    const resources = JSON.stringify(statementsOf(template).map((s) => s.Resource));
+    for (const name of ['loadbalancer/app/web/0123456789abcdef', 'loadbalancer/app/api/0123456789abcdef']) {
+      expect(resources).toContain(name);
+    }
+    for (const id of ['distribution/E2EXAMPLE', 'distribution/E3EXAMPLE']) expect(resources).toContain(id);
+  });
+
+  test("the role's actions are exactly the schema's create, update and delete permissions, its logs and self-invoke", () => {
+    const { template } = importedLock({ provider: 'custom-resource' });
+    const handlers = ['create', 'update', 'delete'].flatMap((h) => schema.handlers[h].permissions);
+    expect(actionsOf(statementsOf(template))).toEqual(
+      [
+        ...new Set([...handlers, 'logs:CreateLogStream', 'logs:PutLogEvents', 'lambda:InvokeFunction']),
+      ].sort(),
+    );
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      },
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  test('the role is scoped: only the lock’s load balancer, distribution and secret; only Describe* and quotas on *', () => {
+    const stack = newStack();
+    const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Given', SECRET_ARN);
+    new OriginLock(stack, 'Lock', {
+      listenerArn: LISTENER_ARN,
+      distributionId: 'E2EXAMPLE',
+      secret,
+      provider: 'custom-resource',
+    });
+    const statements = statementsOf(Template.fromStack(stack));
+    const onStar = actionsOf(statements.filter((s) => s.Resource === '*'));
+    expect(onStar.every((a) => /:Describe|^servicequotas:GetServiceQuota$/.test(a))).toBe(true);
+    const secretStatement = statements.find((s) => actionsOf([s]).includes('secretsmanager:GetSecretValue'));
+    expect(secretStatement?.Resource).toBe(SECRET_ARN);
+    const distribution = statements.find((s) => actionsOf([s]).includes('cloudfront:UpdateDistribution'));
+    expect(stack.resolve(distribution?.Resource)).toEqual({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::123456789012:distribution/E2EXAMPLE'],
+      ],
+    });
+  });
+
+  test('a secret with a customer managed key: kms:Decrypt through Secrets Manager only', () => {
+    const stack = newStack();
+    const secret = secretsmanager.Secret.fromSecretAttributes(stack, 'Given', {
+      secretCompleteArn: SECRET_ARN,
+      encryptionKey: kms.Key.fromKeyArn(
+        stack,
+        'Key',
+        'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      ),
+    });
+    new OriginLock(stack, 'Lock', {
+      listenerArn: LISTENER_ARN,
+      distributionId: 'E2EXAMPLE',
+      secret,
+      provider: 'custom-resource',
+    });
+    const decrypt = statementsOf(Template.fromStack(stack)).find((s) =>
+      actionsOf([s]).includes('kms:Decrypt'),
+    );
+    expect(decrypt).toMatchObject({
+      Resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+    });
+  });
+
+  test('same app: the header goes into the distribution as a dynamic reference, OriginHeader false', () => {
+    const { stack, listener, distribution } = sameAppStack();
+    const lock = new OriginLock(stack, 'Lock', { listener, distribution, provider: 'custom-resource' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        Origins: Match.arrayWith([
+          Match.objectLike({
+            Id: 'alb',
+            OriginCustomHeaders: [
+              { HeaderName: 'X-Other', HeaderValue: 'kept' },
+              {
+                HeaderName: 'X-Origin-Verify',
+                HeaderValue: {
+                  'Fn::Sub': [
+                    '{{resolve:secretsmanager:${SecretId}:SecretString:::}}',
+                    { SecretId: stack.resolve(lock.secret.secretArn) },
+                  ],
+                },
+              },
+            ],
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties(CUSTOM, {
+      ListenerArn: stack.resolve(listener.listenerArn),
+      DistributionId: stack.resolve(distribution.distributionId),
+      Enforce: { OriginHeader: false },
+    });
+    template.resourceCountIs(LOCK, 0);
+  });
+
+  test('rotation works the same: the schedule waits for the custom resource', () => {
+    const stack = newStack();
+    const rotationLambda = lambda.Function.fromFunctionArn(
+      stack,
+      'Rotation',
+      'arn:aws:lambda:us-east-1:123456789012:function:origin-lock-rotation',
+    );
+    new OriginLock(stack, 'Lock', {
+      listenerArn: LISTENER_ARN,
+      distributionId: 'E2EXAMPLE',
+      provider: 'custom-resource',
+      rotation: { schedule: Duration.days(30), rotationLambda },
+    });
+    const template = Template.fromStack(stack);
+    const lockId = Object.keys(template.findResources(CUSTOM))[0];
+    template.hasResource('AWS::SecretsManager::RotationSchedule', { DependsOn: Match.arrayWith([lockId]) });
+  });
+
+  test('the registry provider adds no function', () => {
+    importedLock().template.resourceCountIs(FUNCTION, 0);
+  });
+
+  test('without the bundle: refused at construction, naming make bundle and the context key', () => {
+    const stack = newStack({ [CUSTOM_RESOURCE_BUNDLE_CONTEXT]: join(bundle.dir, 'missing') });
+    expect(
+      () =>
+        new OriginLock(stack, 'Lock', {
+          listenerArn: LISTENER_ARN,
+          distributionId: 'E2EXAMPLE',
+          provider: 'custom-resource',
+        }),
+    ).toThrow(/make bundle.*@acme\/origin-lock:customResourceBundle/s);
   });
 });

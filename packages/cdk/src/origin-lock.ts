@@ -1,9 +1,10 @@
-import { Aspects, CfnResource, Duration, Fn, IAspect, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, CfnResource, CustomResource, Duration, Fn, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import { CUSTOM_ORIGIN_LOCK_TYPE, CustomOriginLockProvider } from './custom-resource-provider';
 
 /** The registry type that `provider: 'registry'` declares (schema/acme-origin-lock.json). */
 export const ORIGIN_LOCK_TYPE = 'Acme::Origin::Lock';
@@ -46,7 +47,11 @@ export interface RotationOptions {
   readonly rotationLambda: lambda.IFunction;
 }
 
-/** `custom-resource` (Custom::OriginLock with the engine as a Lambda asset) is not implemented yet. */
+/**
+ * `registry`: Acme::Origin::Lock, registered or activated in the account and region (docs/publishing.md).
+ * `custom-resource`: Custom::OriginLock, backed by the same engine bundled as a Lambda asset (one function
+ * per stack), so nothing needs registering.
+ */
 export type OriginLockProvider = 'registry' | 'custom-resource';
 
 export interface OriginLockProps {
@@ -78,7 +83,11 @@ export interface OriginLockProps {
   readonly allowedSources?: string[];
   /** Adds an AWS::SecretsManager::RotationSchedule on the secret. */
   readonly rotation?: RotationOptions;
-  /** Default: registry (the Acme::Origin::Lock type must be registered in the account and region). */
+  /**
+   * Default: registry (the Acme::Origin::Lock type must be registered or activated in the account and
+   * region). custom-resource needs the bundle from `make bundle` at synthesis; its function may read
+   * `secret` (and decrypt it with the secret's encryptionKey, when the ISecret names one).
+   */
   readonly provider?: OriginLockProvider;
 }
 
@@ -97,13 +106,15 @@ export class OriginLock extends Construct {
   public readonly resource: CfnResource;
   public readonly rotationSchedule?: secretsmanager.RotationSchedule;
   public readonly headerName: string;
+  /** With provider custom-resource: the stack's Custom::OriginLock function (shared by its locks). */
+  public readonly providerFunction?: lambda.IFunction;
 
   constructor(scope: Construct, id: string, props: OriginLockProps) {
     super(scope, id);
     const provider = props.provider ?? 'registry';
-    if (provider !== 'registry') {
+    if (provider !== 'registry' && provider !== 'custom-resource') {
       throw new Error(
-        `OriginLock ${this.node.path}: provider '${provider}' is not implemented yet (it would bundle the engine as a Lambda asset for Custom::OriginLock); use provider 'registry' with ${ORIGIN_LOCK_TYPE} registered (README, "Registering the type").`,
+        `OriginLock ${this.node.path}: provider must be 'registry' or 'custom-resource', not '${String(provider)}'.`,
       );
     }
     exactlyOne(this, 'listener', props.listener, 'listenerArn', props.listenerArn);
@@ -145,31 +156,45 @@ export class OriginLock extends Construct {
     }
     const enforce = { ...props.enforce, ...(ownedDistribution ? { originHeader: false } : {}) };
 
-    this.resource = new CfnResource(this, 'Resource', {
-      type: ORIGIN_LOCK_TYPE,
-      properties: compact({
-        ListenerArn: listenerArn,
-        DistributionId: distributionId,
-        SecretArn: this.secret.secretArn,
-        HeaderName: props.headerName,
-        OriginId: props.originId,
-        DenyResponse: props.denyResponse && {
-          StatusCode: props.denyResponse.statusCode,
-          ContentType: props.denyResponse.contentType,
-          MessageBody: props.denyResponse.messageBody,
-        },
-        Enforce: {
-          SecurityGroup: enforce.securityGroup,
-          ListenerRules: enforce.listenerRules,
-          DenyDefault: enforce.denyDefault,
-          OriginHeader: enforce.originHeader,
-          HttpsOrigin: enforce.httpsOrigin,
-          DedicatedSecurityGroup: enforce.dedicatedSecurityGroup,
-          SharedSecurityGroups: enforce.sharedSecurityGroups,
-        },
-        AllowedSources: props.allowedSources,
-      }),
+    const properties = compact({
+      ListenerArn: listenerArn,
+      DistributionId: distributionId,
+      SecretArn: this.secret.secretArn,
+      HeaderName: props.headerName,
+      OriginId: props.originId,
+      DenyResponse: props.denyResponse && {
+        StatusCode: props.denyResponse.statusCode,
+        ContentType: props.denyResponse.contentType,
+        MessageBody: props.denyResponse.messageBody,
+      },
+      Enforce: {
+        SecurityGroup: enforce.securityGroup,
+        ListenerRules: enforce.listenerRules,
+        DenyDefault: enforce.denyDefault,
+        OriginHeader: enforce.originHeader,
+        HttpsOrigin: enforce.httpsOrigin,
+        DedicatedSecurityGroup: enforce.dedicatedSecurityGroup,
+        SharedSecurityGroups: enforce.sharedSecurityGroups,
+      },
+      AllowedSources: props.allowedSources,
     });
+
+    if (provider === 'custom-resource') {
+      const lockProvider = CustomOriginLockProvider.of(this);
+      lockProvider.grantLock({ listenerArn, distributionId, secret: this.secret });
+      const lock = new CustomResource(this, 'Resource', {
+        resourceType: CUSTOM_ORIGIN_LOCK_TYPE,
+        serviceToken: lockProvider.function.functionArn,
+        properties,
+      });
+      // The self-invoke policy and the async-invoke config exist before the first request (the role's
+      // grants do already: the function waits for them).
+      lock.node.addDependency(...lockProvider.readiness);
+      this.resource = lock.node.defaultChild as CfnResource;
+      this.providerFunction = lockProvider.function;
+    } else {
+      this.resource = new CfnResource(this, 'Resource', { type: ORIGIN_LOCK_TYPE, properties });
+    }
 
     if (props.rotation) {
       this.rotationSchedule = this.secret.addRotationSchedule('Rotation', {
