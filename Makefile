@@ -97,6 +97,11 @@ cfn-lint-examples: deps
 bench: build
 	node tools/bench.mjs
 
+## bench-scan: `origin-lock scan` calls per operation and wall time, 50 and 200 distributions + ALBs (docs/scan.md)
+.PHONY: bench-scan
+bench-scan: build
+	node tools/bench-scan.mjs $(ARGS)
+
 .PHONY: guard
 ## guard: the Guard rules (guard/origin-lock.guard) over every template, and their pass/fail test templates
 guard: setup

@@ -1,13 +1,16 @@
 /**
- * `origin-lock scan` against moto, in-process through the CLI's `main(argv, io)`: a mixed fleet (a
- * locked pair, an open pair, an S3-only distribution, an ALB behind two distributions, a lock whose
- * distribution moved away) gives the expected verdicts in the table, the JSON and the ASFF output,
- * without a single write.
+ * `origin-lock scan` against moto behind the AWS emulator, in-process through the CLI's
+ * `main(argv, io)`: a mixed fleet (a locked pair, an open pair, an S3-only distribution, an ALB behind
+ * two distributions, a lock whose distribution moved away, the same in eu-west-1 where no origin points,
+ * and a CloudFront VPC origin on an internal ALB) gives the expected verdicts in the table, the JSON and
+ * the ASFF output, without a single write. moto drops VpcOriginConfig; the emulator returns it in the
+ * CloudFront XML as AWS does, so the scan reads the VPC origin through the SDK's own parsing.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   CreateDistributionCommand,
+  GetDistributionCommand,
   GetDistributionConfigCommand,
   Origin,
   UpdateDistributionCommand,
@@ -17,27 +20,39 @@ import { CONTROLS } from '../src/cli/audit/findings';
 import { ScanReport } from '../src/cli/scan/report';
 import { AsffFinding } from '../src/cli/scan/asff';
 import { elbRegion } from '../src/cli/scan/discover';
-import { AwsClients } from '../src/aws/clients';
-import { buildFixture, Fixture, TEST_REGION } from '../bench/fixtures';
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { CreateListenerCommand, CreateLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AwsClients, createClients } from '../src/aws/clients';
+import { buildFixture, Fixture, TEST_CREDENTIALS, TEST_REGION } from '../bench/fixtures';
 import { MotoServer } from '../bench/moto';
 import { repoRoot } from '../bench/paths';
 import { validate } from './support/json-schema';
 import { CliRun, runCli } from './support/cli-run';
-import { create, startBench } from './support/lock-harness';
+import { EmulatedBench, startEmulatedBench } from './support/emulated-bench';
+import { create } from './support/lock-harness';
 
 type Run = CliRun;
 
+/** A region no origin of the fleet names: only a scan of every enabled region reads it. */
+const OTHER_REGION = 'eu-west-1';
+const VPC_ORIGIN_ID = 'vo_0123456789abcdef0';
+
+let bench: EmulatedBench;
 let moto: MotoServer;
 let clients: AwsClients;
 let locked: Fixture;
 let open: Fixture;
 let moved: Fixture;
+let movedElsewhere: Fixture;
 let secondId: string;
 let s3OnlyId: string;
+let vpcOriginDistributionId: string;
+let internalAlbArn: string;
 
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 
 async function distribution(name: string, origin: Origin): Promise<string> {
+  // Arranged on moto directly: the emulator is for the scan's own calls.
   const out = await clients.cloudfront.send(
     new CreateDistributionCommand({
       DistributionConfig: {
@@ -56,6 +71,42 @@ async function distribution(name: string, origin: Origin): Promise<string> {
   return out.Distribution?.Id ?? '';
 }
 
+/**
+ * An internal ALB (in `f`'s subnets) that a distribution reaches through a CloudFront VPC origin. The
+ * origin is created as AWS takes it (VpcOriginConfig, the ALB's DNS name as DomainName); moto keeps
+ * everything but the VpcOriginConfig, which the emulator is told to return.
+ */
+async function vpcOriginOnInternalAlb(f: Fixture): Promise<{ distributionId: string; albArn: string }> {
+  const lb = await clients.elbv2.send(
+    new CreateLoadBalancerCommand({
+      Name: 'scan-vpc-alb',
+      Subnets: f.subnetIds,
+      SecurityGroups: [f.securityGroupId],
+      Scheme: 'internal',
+      Type: 'application',
+    }),
+  );
+  const albArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+  await clients.elbv2.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: albArn,
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: [
+        { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain' } },
+      ],
+    }),
+  );
+  const distributionId = await distribution('scan-vpc', {
+    Id: 'vpc',
+    DomainName: lb.LoadBalancers?.[0]?.DNSName ?? '',
+    CustomHeaders: { Quantity: 0, Items: [] },
+    VpcOriginConfig: { VpcOriginId: VPC_ORIGIN_ID, OriginReadTimeout: 30, OriginKeepaliveTimeout: 5 },
+  });
+  bench.emulator.cloudfront.vpcOrigins.push({ distributionId, originId: 'vpc', vpcOriginId: VPC_ORIGIN_ID });
+  return { distributionId, albArn };
+}
+
 /** Points the distribution's ALB origin somewhere else, as a team moving off the load balancer would. */
 async function moveOrigin(f: Fixture): Promise<void> {
   const config = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: f.distributionId }));
@@ -67,14 +118,21 @@ async function moveOrigin(f: Fixture): Promise<void> {
   );
 }
 
+/** Clients on moto itself in a region, for arranging the fleet. */
+const directIn = (region: string): AwsClients =>
+  createClients({ region, credentials: { ...TEST_CREDENTIALS }, endpoint: bench.moto.endpoint });
+
 beforeAll(async () => {
-  ({ moto, clients } = await startBench());
+  bench = await startEmulatedBench();
+  moto = bench.moto;
+  clients = bench.direct;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   locked = await buildFixture({ name: 'scan-locked' });
   open = await buildFixture({ name: 'scan-open' });
   moved = await buildFixture({ name: 'scan-moved' });
-  for (const f of [locked, moved]) {
-    const out = await create(clients, {
+  movedElsewhere = await buildFixture({ name: 'scan-moved-eu' }, { region: OTHER_REGION });
+  for (const f of [locked, moved, movedElsewhere]) {
+    const out = await create(directIn(f.region), {
       ListenerArn: f.listenerArn,
       DistributionId: f.distributionId,
       SecretArn: f.secretArn,
@@ -82,6 +140,8 @@ beforeAll(async () => {
     expect(out.final.status).toBe('SUCCESS');
   }
   await moveOrigin(moved);
+  await moveOrigin(movedElsewhere);
+  ({ distributionId: vpcOriginDistributionId, albArn: internalAlbArn } = await vpcOriginOnInternalAlb(open));
   secondId = await distribution('scan-second', {
     Id: 'shared-alb',
     DomainName: `dualstack.${open.loadBalancerDnsName}`,
@@ -93,15 +153,32 @@ beforeAll(async () => {
     DomainName: `scan-s3.s3.${TEST_REGION}.amazonaws.com`,
     S3OriginConfig: { OriginAccessIdentity: '' },
   });
+  // Every scan below goes through the emulator, which counts each call and returns the VPC origin.
+  process.env.AWS_ENDPOINT_URL = bench.emulator.endpoint;
 }, 240_000);
-afterAll(async () => moto?.stop());
+afterAll(async () => bench?.stop());
+beforeEach(() => {
+  bench.emulator.clearFaults();
+  bench.emulator.events.length = 0;
+});
 
 const cli = (argv: string[], io: Partial<CliIo> = {}): Promise<Run> =>
   runCli(
     argv,
-    [locked, open, moved].map((f) => f.secretValue),
+    [locked, open, moved, movedElsewhere].map((f) => f.secretValue),
     io,
   );
+
+/** The regions the account has enabled, as DescribeRegions answers them (moto also lists others). */
+async function enabledRegions(): Promise<{ enabled: string[]; notEnabled: string[] }> {
+  const regions = (await clients.ec2.send(new DescribeRegionsCommand({}))).Regions ?? [];
+  const names = (optedOut: boolean): string[] =>
+    regions
+      .filter((r) => (r.OptInStatus === 'not-opted-in') === optedOut)
+      .map((r) => r.RegionName ?? '')
+      .sort();
+  return { enabled: names(false), notEnabled: names(true) };
+}
 
 async function scanJson(...extra: string[]): Promise<{ code: number; report: ScanReport }> {
   const run = await cli(['scan', '--json', ...extra]);
@@ -137,6 +214,8 @@ test('--json: one object per pair with every finding, the verdicts of the mixed 
       ['pair', open.distributionId, 'alb', open.listenerArn, 'fail', false],
       ['pair', secondId, 'shared-alb', open.listenerArn, 'fail', false],
       ['stale-lock', moved.distributionId, null, moved.listenerArn, 'warn', true],
+      ['stale-lock', movedElsewhere.distributionId, null, movedElsewhere.listenerArn, 'warn', true],
+      ['vpc-origin', vpcOriginDistributionId, 'vpc', null, 'pass', false],
     ]),
   );
   // The S3-only distribution and the moved one have no ALB origin: no pair.
@@ -150,8 +229,70 @@ test('--json: one object per pair with every finding, the verdicts of the mixed 
   }
   const openPair = report.pairs.find((p) => p.distributionId === open.distributionId);
   expect(openPair?.failing).toEqual(expect.arrayContaining(['open-ingress', 'default-deny']));
-  expect(report.distributions).toBeGreaterThanOrEqual(5);
-  expect(report.regions).toEqual([TEST_REGION]);
+  expect(report.distributions).toBeGreaterThanOrEqual(7);
+  expect(report.regions).toEqual((await enabledRegions()).enabled);
+});
+
+test('a CloudFront VPC origin, read from the CloudFront XML, is private by design and passes', async () => {
+  // moto alone drops the member: without the emulator the origin would look like a plain one.
+  const plain = await clients.cloudfront.send(new GetDistributionCommand({ Id: vpcOriginDistributionId }));
+  expect(plain.Distribution?.DistributionConfig?.Origins?.Items?.[0]?.VpcOriginConfig).toBeUndefined();
+
+  const { code, report } = await scanJson('--distribution-id', vpcOriginDistributionId);
+  expect(code).toBe(0);
+  expect(report.pairs).toEqual([
+    expect.objectContaining({
+      kind: 'vpc-origin',
+      distributionId: vpcOriginDistributionId,
+      originId: 'vpc',
+      region: TEST_REGION,
+      loadBalancerArn: internalAlbArn,
+      listenerArn: null,
+      verdict: 'pass',
+      managed: false,
+      reason: `CloudFront VPC origin ${VPC_ORIGIN_ID}: private by design, needs no lock`,
+    }),
+  ]);
+  // Read from ListDistributions' XML; no audit ran (it would read the distribution and the rules).
+  const ops = bench.emulator.events.map((e) => e.operation);
+  expect(ops).toContain('ListDistributions');
+  expect(ops).not.toContain('GetDistribution');
+  expect(ops).not.toContain('DescribeRules');
+});
+
+test('without --regions: every region the account has enabled, one DescribeRegions', async () => {
+  const { enabled, notEnabled } = await enabledRegions();
+  expect(enabled).toEqual(expect.arrayContaining([TEST_REGION, OTHER_REGION]));
+  expect(notEnabled.length).toBeGreaterThan(0); // moto lists regions not opted in to: never scanned
+  const { report } = await scanJson('--distribution-id', movedElsewhere.distributionId);
+  // The lock in eu-west-1 is found although no origin names that region any more.
+  expect(report.pairs.map((p) => [p.kind, p.region, p.listenerArn])).toEqual([
+    ['stale-lock', OTHER_REGION, movedElsewhere.listenerArn],
+  ]);
+  const regionsOf = (operation: string): string[] =>
+    [...new Set(bench.emulator.events.filter((e) => e.operation === operation).map((e) => e.region))].sort();
+  expect(bench.emulator.events.filter((e) => e.operation === 'DescribeRegions')).toHaveLength(1);
+  expect(regionsOf('DescribeLoadBalancers')).toEqual(enabled);
+  expect(regionsOf('GetResources')).toEqual(enabled);
+  expect(report.regions).toEqual(enabled);
+
+  // --regions names them instead: no DescribeRegions, and nothing outside them is read.
+  bench.emulator.events.length = 0;
+  const only = await scanJson('--distribution-id', movedElsewhere.distributionId, '--regions', TEST_REGION);
+  expect(only.report.pairs).toEqual([]);
+  expect(bench.emulator.events.map((e) => e.operation)).not.toContain('DescribeRegions');
+  expect(regionsOf('DescribeLoadBalancers')).toEqual([TEST_REGION]);
+});
+
+test('enabled regions that cannot be listed stop the scan (exit 3), naming --regions', async () => {
+  bench.emulator.inject({ kind: 'deny', operation: 'DescribeRegions' });
+  const run = await cli(['scan', '--json']);
+  expect(run.code).toBe(3);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(
+    /--regions: the account's enabled regions cannot be listed \(ec2:DescribeRegions\)/,
+  );
+  expect(bench.emulator.events.map((e) => e.operation)).not.toContain('DescribeLoadBalancers');
 });
 
 test('the table: one line per pair with verdict, failing controls and lock', async () => {
@@ -165,7 +306,8 @@ test('the table: one line per pair with verdict, failing controls and lock', asy
   expect(line(moved.distributionId)).toMatch(
     /-\s+scan-moved-alb\s+.*WARN\s+yes\s+the lock names distribution/,
   );
-  expect(run.stdout).toMatch(/Verdict: FAIL - 1 pass, 2 fail, 1 warn/);
+  expect(line(vpcOriginDistributionId)).toMatch(/vpc\s+scan-vpc-alb\s+-\s+PASS\s+no\s+CloudFront VPC origin/);
+  expect(run.stdout).toMatch(/Verdict: FAIL - 2 pass, 2 fail, 2 warn/);
 });
 
 test('a progress indicator on stderr only when stderr is a terminal', async () => {
@@ -195,7 +337,7 @@ test('--format asff: a Security Finding Format array with every required attribu
   const run = await cli(['scan', '--format', 'asff']);
   expect(run.code).toBe(1);
   const findings = JSON.parse(run.stdout) as AsffFinding[];
-  expect(findings.length).toBe(4);
+  expect(findings.length).toBe(6);
   const required = [
     'SchemaVersion',
     'Id',
@@ -214,8 +356,9 @@ test('--format asff: a Security Finding Format array with every required attribu
     for (const key of required) expect(f).toHaveProperty(key);
     expect(f.SchemaVersion).toBe('2018-10-08');
     expect(f.AwsAccountId).toMatch(/^\d{12}$/);
+    // In the row's region (the stale lock in eu-west-1 is imported there).
     expect(f.ProductArn).toBe(
-      `arn:aws:securityhub:${TEST_REGION}:${f.AwsAccountId}:product/${f.AwsAccountId}/default`,
+      `arn:aws:securityhub:${f.Resources[0].Region}:${f.AwsAccountId}:product/${f.AwsAccountId}/default`,
     );
     expect(f.Types.length).toBeGreaterThan(0);
     expect(Number.isNaN(Date.parse(f.CreatedAt))).toBe(false);
@@ -242,9 +385,12 @@ test('the scan is read-only: no mutating call reaches AWS', async () => {
   // One walk of the distributions and one tagging walk for the region's locks, whatever the fleet size.
   const count = (action: string): number => calls.filter((c) => c.action === action).length;
   expect(count('ListDistributions')).toBe(1);
-  expect(count('GetResources')).toBe(1);
-  // One DescribeLoadBalancers walk for the region, then one per audited pair (the audit's own observe).
-  expect(count('DescribeLoadBalancers')).toBe(1 + 3);
+  // One DescribeRegions; one DescribeLoadBalancers walk and one tagging walk per enabled region, then
+  // one DescribeLoadBalancers per audited pair (the audit's own observe).
+  const regions = (await enabledRegions()).enabled.length;
+  expect(count('DescribeRegions')).toBe(1);
+  expect(count('GetResources')).toBe(regions);
+  expect(count('DescribeLoadBalancers')).toBe(regions + 3);
 });
 
 test.each([

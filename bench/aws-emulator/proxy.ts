@@ -14,11 +14,13 @@ import {
   WireError,
   WireRequest,
 } from './wire';
+import { VpcOriginDeclaration, withVpcOrigins } from './vpc-origins';
 
 /**
  * A loopback proxy in front of moto that behaves the way real AWS does where moto is lenient: it
  * enforces AWS's quotas and validations (limits.ts), hides what AWS never returns (OIDC client
- * secrets), keeps CloudFront configuration members the SDK does not model, and, on request, throttles,
+ * secrets), keeps CloudFront configuration members the SDK does not model, returns the VPC origins moto
+ * drops (vpc-origins.ts), and, on request, throttles,
  * fails with 5xx, resets connections, loses the response of a write that landed, or serves a read that
  * lags behind the last write. Code under test reaches it through AWS_ENDPOINT_URL like any endpoint.
  */
@@ -37,6 +39,8 @@ export type Fault =
 export interface EmulatorEvent {
   service: Service | 'other';
   operation: string;
+  /** The region the call was signed for (CloudFront: us-east-1). */
+  region: string;
   /** forwarded, or what the emulator did instead / as well. */
   what: 'forwarded' | 'throttled' | 'server-error' | 'denied' | 'reset' | 'response-lost' | 'stale' | 'limit';
   status?: number;
@@ -61,6 +65,11 @@ export interface Emulator {
     /** Bodies of GetDistributionConfig answers and UpdateDistribution requests, in order. */
     configsRead: string[];
     configsSent: string[];
+    /**
+     * Origins that are CloudFront VPC origins: every answer carrying one shows its VpcOriginConfig, as
+     * AWS would (moto drops the member). Empty by default; clearFaults() leaves it.
+     */
+    vpcOrigins: VpcOriginDeclaration[];
   };
   stop(): Promise<void>;
 }
@@ -138,13 +147,14 @@ export async function startEmulator(opts: {
     f.left -= 1;
     return true;
   };
-  const key = (r: WireRequest): string => `${r.service} ${r.method} ${r.path} ${r.body.toString('utf8')}`;
+  const key = (r: WireRequest): string =>
+    `${r.service} ${r.region} ${r.method} ${r.path} ${r.body.toString('utf8')}`;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
     const r = classify(req.method ?? 'GET', req.url ?? '/', req.headers, body);
     const note = (what: EmulatorEvent['what'], status?: number) =>
-      events.push({ service: r.service, operation: r.operation, what, status });
+      events.push({ service: r.service, operation: r.operation, region: r.region, what, status });
     const send = (a: {
       status: number;
       headers: Record<string, string | string[] | undefined>;
@@ -197,6 +207,11 @@ export async function startEmulator(opts: {
       emulator.cloudfront.unmodeledMembers
     )
       answer.body = Buffer.from(withUnmodeled(answer.body.toString('utf8')));
+    if (r.service === 'cloudfront' && answer.status < 300 && emulator.cloudfront.vpcOrigins.length > 0) {
+      const path = req.url ?? '/';
+      const xml = answer.body.toString('utf8');
+      answer.body = Buffer.from(withVpcOrigins(r.operation, path, xml, emulator.cloudfront.vpcOrigins));
+    }
     if (r.service === 'cloudfront' && r.operation === 'GetDistributionConfig')
       emulator.cloudfront.configsRead.push(answer.body.toString('utf8'));
 
@@ -234,7 +249,7 @@ export async function startEmulator(opts: {
     },
     events,
     enforceLimits: true,
-    cloudfront: { unmodeledMembers: false, configsRead: [], configsSent: [] },
+    cloudfront: { unmodeledMembers: false, configsRead: [], configsSent: [], vpcOrigins: [] },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -17,6 +17,8 @@ export type Service =
 
 export interface WireRequest {
   service: Service | 'other';
+  /** The region the request was signed for (SigV4 credential scope); '' when unsigned. */
+  region: string;
   /** Operation name as AWS spells it (DescribeRules, UpdateDistribution2020_05_31 → UpdateDistribution). */
   operation: string;
   /** Query-protocol parameters (EC2, ELBv2, STS): the form fields. */
@@ -27,7 +29,7 @@ export interface WireRequest {
 }
 
 // SigV4 credential scope: Credential=AKID/20260101/us-east-1/elasticloadbalancing/aws4_request
-const SCOPE = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
+const SCOPE = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
 const CLOUDFRONT_ROUTES: [string, RegExp, string][] = [
   ['GET', /\/distribution\/[^/]+\/config$/, 'GetDistributionConfig'],
@@ -45,8 +47,9 @@ export function classify(
   headers: IncomingHttpHeaders,
   body: Buffer,
 ): WireRequest {
-  const scope = SCOPE.exec(String(headers.authorization ?? ''))?.[1] ?? '';
-  const base = { method, path, body, form: new URLSearchParams() };
+  const signed = SCOPE.exec(String(headers.authorization ?? ''));
+  const scope = signed?.[2] ?? '';
+  const base = { method, path, body, form: new URLSearchParams(), region: signed?.[1] ?? '' };
   const target = String(headers['x-amz-target'] ?? '');
   if (scope === 'secretsmanager' || target.startsWith('secretsmanager.'))
     return { ...base, service: 'secretsmanager', operation: target.split('.')[1] ?? '' };

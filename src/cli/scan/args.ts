@@ -12,8 +12,9 @@ listener pair. Also reports internet-facing load balancers carrying an Acme::Ori
 distribution no longer points at them. A CloudFront VPC origin is private by design and passes.
 
 Options:
-  --regions r1,r2         regions whose load balancers are scanned (default: every region an ALB
-                          origin names, plus AWS_REGION); an origin elsewhere is reported as not scanned
+  --regions r1,r2         regions whose load balancers are scanned (default: every region the account
+                          has enabled, from ec2:DescribeRegions); an origin elsewhere is reported as
+                          not scanned
   --distribution-id ID    scan only this distribution
   --org-role-name NAME    scan every ACTIVE account of the Organization (ListAccounts, from the
                           management or delegated administrator account), each through the role
@@ -28,7 +29,7 @@ error, 3 the scan (or a pair's audit) could not run.
 `;
 
 export interface ScanOptions {
-  /** Undefined: the regions the ALB origins name (plus the default region). */
+  /** Undefined: every region the account has enabled (EC2 DescribeRegions). */
   regions?: string[];
   distributionId?: string;
   /** Organization mode: the role assumed in every account but the caller's. */

@@ -1,4 +1,5 @@
 import { DistributionSummary, Origin, paginateListDistributions } from '@aws-sdk/client-cloudfront';
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeListenersCommand,
   Listener,
@@ -36,6 +37,20 @@ export interface DistributionScan {
   /** Every distribution listed (after --distribution-id). */
   distributions: DistributionSummary[];
   albOrigins: AlbOrigin[];
+}
+
+/**
+ * The regions the account has enabled, sorted: EC2 DescribeRegions without AllRegions answers exactly
+ * those (one call, `ec2:DescribeRegions`). The opt-in status is checked as well, so an answer that
+ * also lists regions the account has not opted in to (moto's does) never makes the scan read them.
+ */
+export async function enabledRegions(clients: AwsClients): Promise<string[]> {
+  const out = await clients.ec2.send(new DescribeRegionsCommand({}));
+  return (out.Regions ?? [])
+    .filter((r) => r.OptInStatus !== 'not-opted-in')
+    .map((r) => r.RegionName ?? '')
+    .filter((name) => name !== '')
+    .sort();
 }
 
 /** Every distribution, one ListDistributions page at a time (CloudFront is global). */

@@ -61,8 +61,11 @@ export function renderScan(report: ScanReport, p: Paint, width?: number): string
   const s = report.summary;
   const counts = VERDICTS.filter((v) => s[v] > 0).map((v) => `${s[v]} ${v}`);
   const accounts = org ? ` across ${report.accounts} account${report.accounts === 1 ? '' : 's'}` : '';
+  // Every enabled region is a long list: past a few, the count says enough (--json lists them).
+  const regions =
+    report.regions.length > 4 ? `${report.regions.length} regions` : report.regions.join(', ') || 'no region';
   return [
-    `Scan of ${report.distributions} distribution${report.distributions === 1 ? '' : 's'}${accounts} in ${report.regions.join(', ') || 'no region'}`,
+    `Scan of ${report.distributions} distribution${report.distributions === 1 ? '' : 's'}${accounts} in ${regions}`,
     '',
     ...(rows.length === 0
       ? ['No distribution has an Application Load Balancer origin.']

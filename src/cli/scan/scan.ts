@@ -2,19 +2,28 @@ import { Listener, LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v
 import { AwsClients } from '../../aws/clients';
 import { mapError } from '../../aws/error-mapping';
 import { listLockArns, lockRecord } from '../../engine/converge';
+import { LockError } from '../../engine/errors';
 import { LockRecord } from '../../engine/record';
 import { reaches } from '../../engine/rules/origin-reach';
 import { DEFAULT_HEADER_NAME } from '../../engine/spec';
 import { audit } from '../audit/audit';
 import { anyFailed, Control, Finding } from '../audit/findings';
 import { ScanOptions } from './args';
-import { AlbOrigin, canonicalDns, listAlbOrigins, listenersOf, loadBalancersByDns } from './discover';
+import {
+  AlbOrigin,
+  canonicalDns,
+  enabledRegions,
+  listAlbOrigins,
+  listenersOf,
+  loadBalancersByDns,
+} from './discover';
 
 /**
  * `origin-lock scan`: every distribution → its ALB origins → the listeners they reach → the audit's own
- * checks on each pair. Reads grow with distributions, load balancers and pages (one DescribeLoadBalancers
- * walk and one tagging walk per region, one DescribeListeners per load balancer an origin names, one
- * audit per pair), never with their product.
+ * checks on each pair, in every region the account has enabled (or --regions). Reads grow with
+ * distributions, load balancers and pages (one DescribeRegions, one DescribeLoadBalancers walk and one
+ * tagging walk per region, one DescribeListeners per load balancer an origin names, one audit per
+ * pair), never with their product.
  */
 
 /** Regions scanned at once: enough to hide latency, few enough to stay clear of throttling. */
@@ -104,13 +113,26 @@ async function regionFacts(clients: AwsClients): Promise<RegionFacts> {
   return { loadBalancers, locks };
 }
 
+/** Without --regions: every region the account has enabled, whether an origin names it or not. */
+async function defaultRegions(deps: ScanDeps): Promise<string[]> {
+  try {
+    return await enabledRegions(deps.clients(deps.defaultRegion));
+  } catch (e) {
+    // A stale lock can sit in a region no origin names: guessing the regions would hide it, so stop.
+    const { code, message } = mapError(e);
+    throw new LockError(
+      code,
+      `--regions: the account's enabled regions cannot be listed (ec2:DescribeRegions), name them instead: ${message}`,
+    );
+  }
+}
+
 export async function scan(options: ScanOptions, deps: ScanDeps): Promise<ScanResult> {
   const { distributions, albOrigins } = await listAlbOrigins(
     deps.clients(deps.defaultRegion),
     options.distributionId,
   );
-  const regions =
-    options.regions ?? [...new Set([deps.defaultRegion, ...albOrigins.map((o) => o.region)])].sort();
+  const regions = options.regions ?? (await defaultRegions(deps));
   const notScanned = albOrigins
     .filter((o) => !regions.includes(o.region))
     .map((o) =>
