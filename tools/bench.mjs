@@ -20,13 +20,72 @@ const { buildFixture, TEST_CREDENTIALS, TEST_REGION } = dist('bench/fixtures.js'
 const { testRequest } = dist('bench/handler-request.js');
 const { createClients } = dist('src/aws/clients.js');
 const { createLock, readLock, updateLock, listLocks } = dist('src/engine/lifecycle.js');
-const { CreateRuleCommand } = require('@aws-sdk/client-elastic-load-balancing-v2');
+const { markerTags } = dist('src/engine/record.js');
+const {
+  AddTagsCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  SetSecurityGroupsCommand,
+} = require('@aws-sdk/client-elastic-load-balancing-v2');
+const { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand } = require('@aws-sdk/client-ec2');
 
 /** @type {string[][]} */
 const rows = [];
 /** @param {string} what @param {unknown} value @param {string} [note] */
 const row = (what, value, note = '') => rows.push([what, String(value), note]);
 const quiet = () => undefined;
+
+/** G more security groups on the fixture's load balancer, each admitting the internet on the listener port. */
+async function addOpenGroups(/** @type {any} */ c, /** @type {any} */ f, /** @type {number} */ extra) {
+  const ids = [f.securityGroupId];
+  for (let i = 0; i < extra; i++) {
+    const sg = await c.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: `${f.name}-open-${i}`,
+        Description: 'bench',
+        VpcId: f.vpcId,
+      }),
+    );
+    await c.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: sg.GroupId,
+        IpPermissions: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: f.listenerPort,
+            ToPort: f.listenerPort,
+            IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+          },
+        ],
+      }),
+    );
+    ids.push(sg.GroupId);
+  }
+  if (extra > 0)
+    await c.elbv2.send(
+      new SetSecurityGroupsCommand({ LoadBalancerArn: f.loadBalancerArn, SecurityGroups: ids }),
+    );
+}
+
+/** L more application load balancers carrying the marker tag a lock puts on its load balancer. */
+async function markLoadBalancers(/** @type {any} */ c, /** @type {any} */ f, /** @type {number} */ count) {
+  for (let i = 0; i < count; i += 10) {
+    await Promise.all(
+      Array.from({ length: Math.min(10, count - i) }, async (_, j) => {
+        const lb = await c.elbv2.send(
+          new CreateLoadBalancerCommand({ Name: `m-${i + j}`, Subnets: f.subnetIds, Type: 'application' }),
+        );
+        const id = (i + j).toString(16).padStart(16, '0');
+        await c.elbv2.send(
+          new AddTagsCommand({
+            ResourceArns: [lb.LoadBalancers[0].LoadBalancerArn],
+            Tags: Object.entries(markerTags([id])).map(([Key, Value]) => ({ Key, Value })),
+          }),
+        );
+      }),
+    );
+  }
+}
 
 async function main() {
   const moto = await startMoto();
@@ -67,11 +126,19 @@ async function main() {
     }
   };
   try {
-    // Calls per operation with N forwarding rules (besides the listener default).
-    for (const n of [2, 20, 90]) {
+    // Calls per operation with N forwarding rules (besides the listener default) and G security groups
+    // on the load balancer, each with one rule open to the internet on the listener port.
+    for (const [n, g] of [
+      [2, 1],
+      [20, 1],
+      [90, 1],
+      [2, 4],
+      [90, 4],
+    ]) {
       await moto.reset();
-      const f = await buildFixture({ name: `b${n}` });
+      const f = await buildFixture({ name: `b${n}g${g}` });
       const direct = clients(moto.endpoint);
+      await addOpenGroups(direct, f, g - 1);
       for (let i = 0; i < n; i++)
         await direct.elbv2.send(
           new CreateRuleCommand({
@@ -85,16 +152,17 @@ async function main() {
       const c = clients();
       const created = await drive((/** @type {any} */ ctx) => createLock(c, model(f), ctx, quiet, 'bench'));
       const cw = count();
+      const at = `N=${n} rules, ${g} group${g > 1 ? 's' : ''}`;
       row(
-        `CREATE writes, N=${n} rules, 1 group, 1 open rule`,
+        `CREATE writes, ${at}, ${g} open rule${g > 1 ? 's' : ''}`,
         cw.writes,
-        `target 6+N+S+O = ${6 + n + 2}; reads ${cw.reads}`,
+        `target 6+N+S+O = ${6 + n + 2 * g}; reads ${cw.reads}`,
       );
       await readLock(c, created.model, quiet);
-      row(`READ calls, N=${n}`, count().reads, 'target ≤ 8');
+      row(`READ calls, ${at}`, count().reads, 'target ≤ 8');
       await drive((/** @type {any} */ ctx) => updateLock(c, created.model, created.model, ctx, quiet));
       const u = count();
-      row(`no-op UPDATE reads / writes, N=${n}`, `${u.reads} / ${u.writes}`, 'target ≤ 10 / 0');
+      row(`no-op UPDATE reads / writes, ${at}`, `${u.reads} / ${u.writes}`, 'target ≤ 10 / 0');
     }
 
     // READ through the handler entrypoint vs the same engine call made directly (moto, no emulator).
@@ -128,14 +196,14 @@ async function main() {
       `${viaHandler.toFixed(0)} ms vs ${directMs.toFixed(0)} ms (mean of ${reps})`,
     );
 
-    // LIST with L locked load balancers.
-    for (const l of [1, 5]) {
+    // LIST with L locked load balancers: one real lock, the others marked as a lock marks its load balancer
+    // (LIST reads only those marker tags, through the tagging API, a page of up to 100 at a time).
+    for (const l of [1, 50, 300]) {
       await moto.reset();
       const direct2 = clients(moto.endpoint);
-      for (let i = 0; i < l; i++) {
-        const fx = await buildFixture({ name: `l${i}` });
-        await drive((/** @type {any} */ ctx) => createLock(direct2, model(fx), ctx, quiet, `bench-${i}`));
-      }
+      const fx = await buildFixture({ name: `l${l}` });
+      await drive((/** @type {any} */ ctx) => createLock(direct2, model(fx), ctx, quiet, `bench-${l}`));
+      await markLoadBalancers(direct2, fx, l - 1);
       emulator.events.length = 0;
       const out = await listLocks(clients(), quiet);
       row(`LIST calls, ${l} locked ALBs`, count().reads, `${out.models.length} locks found`);

@@ -293,7 +293,12 @@ export async function listLockArns(clients: AwsClients): Promise<string[]> {
   const arns: string[] = [];
   for await (const page of paginateGetResources(
     { client: clients.tagging },
-    { TagFilters: [{ Key: LB_MARKER_TAG }], ResourceTypeFilters: ['elasticloadbalancing:loadbalancer'] },
+    {
+      TagFilters: [{ Key: LB_MARKER_TAG }],
+      ResourceTypeFilters: ['elasticloadbalancing:loadbalancer'],
+      // The most the tagging API returns per page (its default is 50).
+      ResourcesPerPage: 100,
+    },
   )) {
     for (const r of page.ResourceTagMappingList ?? []) {
       const lbArn = r.ResourceARN ?? '';
