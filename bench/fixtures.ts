@@ -413,7 +413,7 @@ function behavior(pathPattern: string, originId: string): CacheBehavior {
   };
 }
 
-async function buildDistribution(
+export async function buildDistribution(
   cloudfront: CloudFrontClient,
   name: string,
   albDns: string,

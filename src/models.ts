@@ -80,6 +80,24 @@ export class ResourceModel extends BaseModel {
         }
     )
     allowedSources?: Optional<Array<string>>;
+    @Expose({ name: 'DistributionRoleArn' })
+    @Transform(
+        (value: any, obj: any) =>
+            transformValue(String, 'distributionRoleArn', value, obj, []),
+        {
+            toClassOnly: true,
+        }
+    )
+    distributionRoleArn?: Optional<string>;
+    @Expose({ name: 'DistributionRoleExternalId' })
+    @Transform(
+        (value: any, obj: any) =>
+            transformValue(String, 'distributionRoleExternalId', value, obj, []),
+        {
+            toClassOnly: true,
+        }
+    )
+    distributionRoleExternalId?: Optional<string>;
     @Expose({ name: 'LoadBalancerArn' })
     @Transform(
         (value: any, obj: any) =>

@@ -1,5 +1,6 @@
 import { mapError } from '../src/aws/error-mapping';
 import { LockError } from '../src/engine/errors';
+import { DistributionRoleError } from '../src/aws/distribution-role';
 
 /** What CloudFormation sees for each kind of failure: transient ones retried, the rest precise. */
 
@@ -25,6 +26,23 @@ test.each([
   ['a limit AWS enforced', awsFailure('TooManyRules', 400), 'ServiceLimitExceeded'],
   ['a bug', new TypeError('x is undefined'), 'InternalFailure'],
   ["the lock's own NotFound", new LockError('NotFound', 'ListenerArn: gone'), 'NotFound'],
+  [
+    'the distribution role refused (AccessDenied from STS)',
+    new DistributionRoleError('arn:aws:iam::222222222222:role/edge', awsFailure('AccessDenied', 403)),
+    'InvalidRequest',
+  ],
+  [
+    'the distribution role throttled',
+    new DistributionRoleError('arn:aws:iam::222222222222:role/edge', awsFailure('Throttling', 400)),
+    'Throttling',
+  ],
 ])('%s → %s', (_what, error, code) => {
   expect(mapError(error).code).toBe(code);
+});
+
+test('a refused distribution role names DistributionRoleArn and the role', () => {
+  const e = new DistributionRoleError('arn:aws:iam::222222222222:role/edge', awsFailure('AccessDenied', 403));
+  expect(mapError(e).message).toMatch(
+    /^DistributionRoleArn: cannot assume role 'arn:aws:iam::222222222222:role\/edge' for CloudFront: AccessDenied: /,
+  );
 });

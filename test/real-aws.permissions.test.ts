@@ -5,6 +5,8 @@ import { buildFixture, Fixture } from '../bench/fixtures';
 import { repoRoot } from '../bench/paths';
 import { EmulatorEvent } from '../bench/aws-emulator/proxy';
 import { listLocks } from '../src/engine/lifecycle';
+import { withDistributionRole, withRecordedDistributionRole } from '../src/aws/clients';
+import { distributionRoleOf } from '../src/aws/distribution-role';
 import { create, read, remove, update } from './support/lock-harness';
 import { useEmulatedBench } from './support/emulated-bench';
 
@@ -90,4 +92,26 @@ test('a CREATE that reads a quota and then releases after a refusal stays within
   });
   expect(quota).toContain('servicequotas:GetServiceQuota');
   expect(quota.filter((a) => !granted('create').includes(a))).toEqual([]);
+});
+
+test('with DistributionRoleArn, every handler that reaches CloudFront may assume the role', async () => {
+  const f = await buildFixture({});
+  // A role in the same account: moto answers AssumeRole with credentials of the ARN's account.
+  const role = { DistributionRoleArn: `arn:aws:iam::${f.accountId}:role/edge-origin-lock` };
+  const m = modelOf(f, role);
+  // Fresh clients per handler, as each invocation has: the role is assumed again.
+  const asDesired = () => withDistributionRole(bench.clients(), distributionRoleOf(role));
+  const asRecorded = () => withRecordedDistributionRole(bench.clients(), f.listenerArn);
+  const used: Record<string, string[]> = {};
+  used.create = await actionsOf(() => create(asDesired(), m));
+  used.read = await actionsOf(() => read(asRecorded(), m));
+  used.update = await actionsOf(() => update(asDesired(), { ...m, HeaderName: 'X-Origin-Verify-2' }));
+  used.delete = await actionsOf(() => remove(asRecorded(), m));
+  for (const [handler, actions] of Object.entries(used)) {
+    expect({ handler, actions }).toEqual({ handler, actions: expect.arrayContaining(['sts:AssumeRole']) });
+    expect({ handler, missing: actions.filter((a) => !granted(handler).includes(a)) }).toEqual({
+      handler,
+      missing: [],
+    });
+  }
 });

@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { LOOPBACK } from '../ports';
 import { enforceLimits, StateClients, withoutClientSecrets } from './limits';
+import { assumeRoleRefusal, TrustingRole } from './trust';
 import {
   accessDenied,
   classify,
@@ -59,6 +60,10 @@ export interface Emulator {
   events: EmulatorEvent[];
   /** Turn AWS quota/validation enforcement off (on by default). */
   enforceLimits: boolean;
+  sts: {
+    /** When set, AssumeRole succeeds only for these roles (trust.ts); unset, moto's any-role behaviour. */
+    trustingRoles?: TrustingRole[];
+  };
   cloudfront: {
     /** Add members the SDK does not model to every configuration read (off by default). */
     unmodeledMembers: boolean;
@@ -177,6 +182,8 @@ export async function startEmulator(opts: {
     if (take('throttle', r.operation)) return fail(throttling(r.service), 'throttled');
     if (take('server-error', r.operation)) return fail(serverError(r.service), 'server-error');
     if (take('deny', r.operation)) return fail(accessDenied(r.service), 'denied');
+    const untrusted = emulator.sts.trustingRoles && assumeRoleRefusal(r, emulator.sts.trustingRoles);
+    if (untrusted) return fail(untrusted, 'denied');
     if (take('reset', r.operation)) {
       note('reset');
       req.socket.destroy();
@@ -246,9 +253,11 @@ export async function startEmulator(opts: {
     clearFaults() {
       faults = [];
       firstReads.clear();
+      emulator.sts.trustingRoles = undefined;
     },
     events,
     enforceLimits: true,
+    sts: {},
     cloudfront: { unmodeledMembers: false, configsRead: [], configsSent: [], vpcOrigins: [] },
     stop: () =>
       new Promise<void>((resolve) => {

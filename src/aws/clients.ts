@@ -1,9 +1,16 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTagsCommand,
+  DescribeTagsCommandOutput,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { STSClient } from '@aws-sdk/client-sts';
+import { decodeRecord } from '../engine/record';
+import { assumedRoleCredentials, DistributionRole, distributionRoleOf } from './distribution-role';
 
 export interface AwsClients {
   ec2: EC2Client;
@@ -23,12 +30,12 @@ export interface ClientOptions {
   customize?: (clients: AwsClients) => void;
 }
 
-/**
- * SDK v3 clients from the caller's credentials. The SDK's standard retry strategy retries what AWS
- * marks retryable (throttling, 5xx) with backoff; endpoints come from AWS_ENDPOINT_URL when set.
- */
-export function createClients(opts: ClientOptions): AwsClients {
-  const common = {
+/** What the clients were made from, so a CloudFront client for a role can be made alike. */
+const OPTIONS_OF = new WeakMap<AwsClients, ClientOptions>();
+const ROLE_CLIENTS = new WeakMap<AwsClients, Map<string, AwsClients>>();
+
+function commonConfig(opts: ClientOptions) {
+  return {
     region: opts.region,
     // Standard mode backs off exponentially with jitter (100 ms base, 500 ms for throttling, 20 s cap):
     // seven attempts ride out several seconds of throttling, 5xx answers or dropped connections.
@@ -37,6 +44,14 @@ export function createClients(opts: ClientOptions): AwsClients {
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   };
+}
+
+/**
+ * SDK v3 clients from the caller's credentials. The SDK's standard retry strategy retries what AWS
+ * marks retryable (throttling, 5xx) with backoff; endpoints come from AWS_ENDPOINT_URL when set.
+ */
+export function createClients(opts: ClientOptions): AwsClients {
+  const common = commonConfig(opts);
   const clients: AwsClients = {
     ec2: new EC2Client(common),
     elbv2: new ElasticLoadBalancingV2Client(common),
@@ -47,5 +62,97 @@ export function createClients(opts: ClientOptions): AwsClients {
     quotas: new ServiceQuotasClient(common),
   };
   opts.customize?.(clients);
+  OPTIONS_OF.set(clients, opts);
   return clients;
+}
+
+function optionsOf(clients: AwsClients): ClientOptions {
+  const opts = OPTIONS_OF.get(clients);
+  if (!opts) throw new Error('clients not made by createClients: there is nothing to assume a role with');
+  return opts;
+}
+
+/** A CloudFront client whose calls all go through `role`, assumed with the clients' own credentials. */
+function roleCloudFront(opts: ClientOptions, role: DistributionRole): CloudFrontClient {
+  const common = commonConfig(opts);
+  const credentials = assumedRoleCredentials(new STSClient(common), role);
+  return new CloudFrontClient({ ...common, region: 'us-east-1', credentials });
+}
+
+function derived(clients: AwsClients, changes: Partial<AwsClients>): AwsClients {
+  const out = { ...clients, ...changes };
+  const opts = OPTIONS_OF.get(clients);
+  if (opts) OPTIONS_OF.set(out, opts);
+  return out;
+}
+
+/**
+ * The same clients with every CloudFront call made through `role` (the lock's DistributionRoleArn);
+ * ELB, EC2, Secrets Manager and the rest stay in the caller's account. Without a role: `clients`.
+ */
+export function withDistributionRole(clients: AwsClients, role: DistributionRole | undefined): AwsClients {
+  if (!role) return clients;
+  // One client per role and clients, so its assumed credentials serve every lock that names the role.
+  const byRole = ROLE_CLIENTS.get(clients) ?? new Map<string, AwsClients>();
+  ROLE_CLIENTS.set(clients, byRole);
+  const key = `${role.roleArn} ${role.externalId ?? ''}`;
+  const known = byRole.get(key);
+  if (known) return known;
+  const made = derived(clients, { cloudfront: roleCloudFront(optionsOf(clients), role) });
+  byRole.set(key, made);
+  return made;
+}
+
+type Send = (command: unknown, ...rest: unknown[]) => Promise<unknown>;
+
+/** `client` with its `send` replaced; everything else (config, middleware, destroy) is the client's own. */
+function withSend<C extends object>(client: C, send: Send): C {
+  return new Proxy(client, {
+    get: (target, property) =>
+      (property === 'send' ? send : Reflect.get(target, property, target)) as unknown,
+  });
+}
+
+const tagsOf = (d: { Tags?: { Key?: string; Value?: string }[] }): Record<string, string> =>
+  Object.fromEntries((d.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+/**
+ * The same clients with CloudFront reached through the role the listener's lock record names (READ,
+ * DELETE, the guardian): the stamps live in that role's account. The engine reads the record (the
+ * listener's tags) before it calls CloudFront, so the role is learnt from that answer, at no cost; if
+ * CloudFront were called first, the record is read for it. The choice is made once, at the first call.
+ */
+export function withRecordedDistributionRole(clients: AwsClients, listenerArn: string): AwsClients {
+  let seen = false;
+  let recorded: DistributionRole | undefined;
+  const learn = (out: DescribeTagsCommandOutput) => {
+    const description = out.TagDescriptions?.find((d) => d.ResourceArn === listenerArn);
+    if (!description) return;
+    try {
+      recorded = distributionRoleOf(decodeRecord(tagsOf(description))?.spec);
+      seen = true;
+    } catch {
+      // An unreadable record is the engine's to report, with its remedy.
+    }
+  };
+  const elbv2Send = clients.elbv2.send.bind(clients.elbv2) as unknown as Send;
+  const elbv2 = withSend(clients.elbv2, async (command, ...rest) => {
+    const out = await elbv2Send(command, ...rest);
+    if (command instanceof DescribeTagsCommand) learn(out as DescribeTagsCommandOutput);
+    return out;
+  });
+  let chosen: Promise<CloudFrontClient> | undefined;
+  const choose = async (): Promise<CloudFrontClient> => {
+    if (!seen) learn(await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [listenerArn] })));
+    return recorded ? roleCloudFront(optionsOf(clients), recorded) : clients.cloudfront;
+  };
+  const cloudfront = withSend(clients.cloudfront, async (command, ...rest) => {
+    chosen ??= choose().catch((e: unknown) => {
+      chosen = undefined; // a failed record read is tried again by the next call
+      throw e;
+    });
+    const client = await chosen;
+    return (client.send.bind(client) as unknown as Send)(command, ...rest);
+  });
+  return derived(clients, { elbv2, cloudfront });
 }

@@ -1,5 +1,6 @@
 import { HandlerCode, LockError } from '../engine/errors';
 import { redact } from '../engine/secret';
+import { DistributionRoleError } from './distribution-role';
 
 /** AWS error names → handler error codes. Anything else from AWS is a GeneralServiceException. */
 const AWS_ERRORS: [RegExp, HandlerCode][] = [
@@ -44,6 +45,7 @@ export function mapError(e: unknown): MappedError {
   const name = (e as { name?: string } | undefined)?.name ?? '';
   const raw = e instanceof Error ? e.message : String(e);
   if (e instanceof LockError) return { code: e.code, message: redact(raw) };
+  if (e instanceof DistributionRoleError) return roleFailure(e);
   const meta = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata;
   const code: HandlerCode = meta
     ? (AWS_ERRORS.find(([re]) => re.test(name))?.[1] ??
@@ -58,6 +60,29 @@ export function mapError(e: unknown): MappedError {
       ? 'NetworkFailure'
       : 'InternalFailure';
   return { code, message: redact(name ? `${name}: ${raw}` : raw) };
+}
+
+/** Codes of an AssumeRole failure that a retry cannot fix: the role, its trust policy or the external id. */
+const ROLE_REFUSALS = new Set<HandlerCode>(['AccessDenied', 'InvalidRequest', 'GeneralServiceException']);
+
+/**
+ * The credential provider of the distribution role could not assume it. A refusal (AccessDenied: the
+ * role does not exist, does not trust this account, or wants another external id) is the template's
+ * mistake: InvalidRequest naming DistributionRoleArn, raised before the first write because CloudFront
+ * is first read. Throttling, 5xx and network failures keep their codes, so they are retried.
+ */
+function roleFailure(e: DistributionRoleError): MappedError {
+  const sts = mapError(e.failure);
+  const refused = ROLE_REFUSALS.has(sts.code);
+  const advice = refused
+    ? `; the role must exist and its trust policy must allow sts:AssumeRole from this account (with the condition sts:ExternalId = DistributionRoleExternalId when it has one)`
+    : '';
+  return {
+    code: refused ? 'InvalidRequest' : sts.code,
+    message: redact(
+      `DistributionRoleArn: cannot assume role '${e.roleArn}' for CloudFront: ${sts.message}${advice}`,
+    ),
+  };
 }
 
 // Node's socket errors and the SDK's timeouts: the request never got an answer from AWS.

@@ -1,4 +1,5 @@
-import { AwsClients } from '../aws/clients';
+import { AwsClients, withDistributionRole, withRecordedDistributionRole } from '../aws/clients';
+import { distributionRoleOf } from '../aws/distribution-role';
 import { lockRecord } from '../engine/converge';
 import { LockError } from '../engine/errors';
 import { createLock, deleteLock, Outcome, updateLock } from '../engine/lifecycle';
@@ -12,23 +13,29 @@ import { TIMED_OUT, within } from './timeout';
 
 export type RunPlan = Extract<RequestPlan, { kind: 'run' }>;
 
-/** One engine call for the operation the request is running now. */
+/**
+ * One engine call for the operation the request is running now. CloudFront is reached through the
+ * lock's role: the properties' for a lock being made or updated (requests.ts refuses a changed role),
+ * the recorded one for a release, whose stamps live where the record says.
+ */
 export function engineStep(
   clients: AwsClients,
   plan: RunPlan,
   state: RunState,
   log: (line: string) => void,
 ): Promise<Outcome> {
+  const asDesired = () => withDistributionRole(clients, distributionRoleOf(plan.model));
+  const asRecorded = (listenerArn: string) => withRecordedDistributionRole(clients, listenerArn);
   switch (state.operation) {
     case 'create':
     case 'replace':
-      return createLock(clients, plan.model, state.ctx, log, plan.ids.requestId);
+      return createLock(asDesired(), plan.model, state.ctx, log, plan.ids.requestId);
     case 'update':
-      return updateLock(clients, plan.model, plan.previous, state.ctx, log);
+      return updateLock(asDesired(), plan.model, plan.previous, state.ctx, log);
     case 'delete':
-      return deleteLock(clients, plan.model, state.ctx, log);
+      return deleteLock(asRecorded(plan.ids.oldId), plan.model, state.ctx, log);
     case 'undo-replace':
-      return deleteLock(clients, { ListenerArn: plan.ids.targetArn }, state.ctx, log);
+      return deleteLock(asRecorded(plan.ids.targetArn), { ListenerArn: plan.ids.targetArn }, state.ctx, log);
   }
 }
 

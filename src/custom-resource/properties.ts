@@ -16,6 +16,8 @@ export const WRITABLE_PROPERTIES = [
   'DenyResponse',
   'Enforce',
   'AllowedSources',
+  'DistributionRoleArn',
+  'DistributionRoleExternalId',
 ] as const;
 
 export const READ_ONLY_PROPERTIES = [

@@ -1,3 +1,4 @@
+import { checkRoleUnchanged } from '../aws/distribution-role';
 import { formatError, formatFailure } from '../aws/error-mapping';
 import { LockProperties } from '../engine/converge';
 import { LockError } from '../engine/errors';
@@ -57,6 +58,8 @@ export function planRequest(event: CustomResourceEvent): RequestPlan {
         previous = toModelLenient(event.OldResourceProperties);
         // A new ListenerArn is a new lock: create it; CloudFormation then deletes the old one.
         operation = isAlbListenerArn(oldId) && model.ListenerArn === oldId ? 'update' : 'replace';
+        // The same listener keeps its lock, and with it the role its stamps were made through.
+        if (operation === 'update') checkRoleUnchanged(previous, model);
       }
     }
   } catch (e) {

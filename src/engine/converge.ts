@@ -38,6 +38,8 @@ export interface LockModel {
     SharedSecurityGroups?: boolean;
   };
   AllowedSources?: string[];
+  DistributionRoleArn?: string;
+  DistributionRoleExternalId?: string;
   // Read-only: what READ reports.
   LoadBalancerArn?: string;
   ForwardRuleArn?: string;
@@ -259,6 +261,9 @@ export async function readModel(
   if (spec.SecretKey !== undefined) model.SecretKey = spec.SecretKey;
   if (spec.OriginId !== undefined) model.OriginId = spec.OriginId;
   if (spec.AllowedSources) model.AllowedSources = [...spec.AllowedSources];
+  if (spec.DistributionRoleArn !== undefined) model.DistributionRoleArn = spec.DistributionRoleArn;
+  if (spec.DistributionRoleExternalId !== undefined)
+    model.DistributionRoleExternalId = spec.DistributionRoleExternalId;
   return model;
 }
 

@@ -35,6 +35,9 @@ export interface LockSpec {
   Enforce: EnforceFlags;
   /** Internet sources (CIDRs, prefix-list ids) that may still reach the listener ports. */
   AllowedSources?: string[];
+  /** Role in the distribution's (edge) account that every CloudFront call assumes; recorded for release. */
+  DistributionRoleArn?: string;
+  DistributionRoleExternalId?: string;
 }
 
 export const DEFAULT_HEADER_NAME = 'X-Origin-Verify';
@@ -134,6 +137,32 @@ export function validateHeaderName(name: string): void {
   }
 }
 
+// IAM role ARN (with an optional path) and STS's ExternalId alphabet.
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** The edge-account role CloudFront calls go through (DistributionRoleArn, DistributionRoleExternalId). */
+export function validateDistributionRole(roleArn: string | undefined, externalId: string | undefined): void {
+  if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
+    throw invalid(
+      'DistributionRoleArn',
+      `'${roleArn}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)`,
+    );
+  }
+  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
+    throw invalid(
+      'DistributionRoleExternalId',
+      'must be 2 to 1224 characters of letters, digits and +=,.@:/-_',
+    );
+  }
+  if (externalId !== undefined && roleArn === undefined) {
+    throw invalid(
+      'DistributionRoleExternalId',
+      'needs DistributionRoleArn: it is sent when assuming that role',
+    );
+  }
+}
+
 type Json = Record<string, unknown>;
 
 // Resource properties arrive untyped (CloudFormation, the custom resource): anything else reads as empty.
@@ -225,10 +254,15 @@ export function parseSpec(input: unknown): LockSpec {
   }
 
   const AllowedSources = parseAllowedSources(props.AllowedSources);
+  const DistributionRoleArn = optionalString(props, 'DistributionRoleArn');
+  const DistributionRoleExternalId = optionalString(props, 'DistributionRoleExternalId');
+  validateDistributionRole(DistributionRoleArn, DistributionRoleExternalId);
   const spec: LockSpec = { ListenerArn, DistributionId, SecretArn, HeaderName, DenyResponse, Enforce };
   if (AllowedSources.length > 0) spec.AllowedSources = AllowedSources;
   if (SecretKey !== undefined) spec.SecretKey = SecretKey;
   if (OriginId !== undefined) spec.OriginId = OriginId;
+  if (DistributionRoleArn !== undefined) spec.DistributionRoleArn = DistributionRoleArn;
+  if (DistributionRoleExternalId !== undefined) spec.DistributionRoleExternalId = DistributionRoleExternalId;
   return spec;
 }
 

@@ -6,7 +6,7 @@
  * use, a listener without a lock or one that is gone is logged and ignored (no crash loop, no retries).
  */
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsClients } from '../aws/clients';
+import { AwsClients, withRecordedDistributionRole } from '../aws/clients';
 import { formatError } from '../aws/error-mapping';
 import { converge, listLockArns, LockModel, readModel } from '../engine/converge';
 import { observe, observeRecord } from '../engine/observe';
@@ -154,16 +154,18 @@ async function guardLock(
   deps: GuardianDeps,
   log: (m: string) => void,
 ): Promise<Finding[] | undefined> {
+  // The lock's distribution may live in an edge account: CloudFront through the role its record names.
+  const clients = withRecordedDistributionRole(deps.clients, listenerArn);
   let observed: Observed;
   let model: LockModel;
   try {
-    observed = await observe(deps.clients, listenerArn, [], { readOnly: true });
+    observed = await observe(clients, listenerArn, [], { readOnly: true });
     if (!observed.record) {
       log(`${listenerArn} has no lock: ignored`);
       return undefined;
     }
     if (targets && !concerns(listenerArn, observed, targets)) return undefined;
-    model = await readModel(deps.clients, listenerArn, { observed });
+    model = await readModel(clients, listenerArn, { observed });
   } catch (e) {
     log(`${listenerArn} ignored: ${formatError(e)}`);
     return undefined;
@@ -181,15 +183,10 @@ async function guardLock(
   } else {
     try {
       // The recorded spec, as UPDATE would converge it: the same planner, phases and waits.
-      const outcome = await converge(
-        deps.clients,
-        listenerArn,
-        { ...record.spec, ListenerArn: listenerArn },
-        log,
-      );
+      const outcome = await converge(clients, listenerArn, { ...record.spec, ListenerArn: listenerArn }, log);
       if (outcome.state === 'waiting')
         log(`${listenerArn}: distribution ${outcome.distributionIds.join(', ')} is deploying the change`);
-      const after = await readModel(deps.clients, listenerArn);
+      const after = await readModel(clients, listenerArn);
       for (const c of broken)
         actions.set(
           c,

@@ -6,7 +6,8 @@ import {
   ResourceNotFoundException,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { AwsClients } from '../aws/clients';
+import { AwsClients, withDistributionRole } from '../aws/clients';
+import { distributionRoleOf } from '../aws/distribution-role';
 import { headerValues, subsetOf } from '../engine/rules/alb';
 import { catchAllOf } from '../engine/plan/controls/listener-rules';
 import { converge, userSentValues } from '../engine/converge';
@@ -96,11 +97,21 @@ async function createSecret(
   env.log('createSecret: staged a new AWSPENDING value');
 }
 
+/** The clients for one lock: its CloudFront calls go through the role its record names, if any. */
+const clientsFor = (env: RotationEnv, spec: LockSpec): AwsClients =>
+  withDistributionRole(env.clients, distributionRoleOf(spec));
+
 /** Converges one lock with the step's name in its progress lines; origins send AWSPENDING if asked. */
 const convergeFor = (env: RotationEnv, step: RotationStep, spec: LockSpec, sendPending: boolean) =>
-  converge(env.clients, spec.ListenerArn, spec, (m) => env.log(`${step} ${spec.ListenerArn}: ${m}`), {
-    sendValue: sendPending ? (v) => v.pending : undefined,
-  });
+  converge(
+    clientsFor(env, spec),
+    spec.ListenerArn,
+    spec,
+    (m) => env.log(`${step} ${spec.ListenerArn}: ${m}`),
+    {
+      sendValue: sendPending ? (v) => v.pending : undefined,
+    },
+  );
 
 /**
  * A lock that does not stamp its origins (Enforce.OriginHeader false, e.g. a stack-owned distribution)
@@ -108,7 +119,8 @@ const convergeFor = (env: RotationEnv, step: RotationStep, spec: LockSpec, sendP
  * value of the rotation before (AWSPREVIOUS), this rotation would retire it: refuse before any write.
  */
 async function checkOriginsCaughtUp(env: RotationEnv, spec: LockSpec): Promise<void> {
-  const sent = userSentValues(spec, await observe(env.clients, spec.ListenerArn, [spec.DistributionId]));
+  const observed = await observe(clientsFor(env, spec), spec.ListenerArn, [spec.DistributionId]);
+  const sent = userSentValues(spec, observed);
   if (sent.length === 0) return;
   const secret = await readSecretValues(env.clients.secrets, spec.SecretArn, spec.SecretKey);
   if (!subsetOf(sent, secretValueList(secret))) {
@@ -134,11 +146,13 @@ async function setSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
 }
 
 /** Polls a distribution until it is Deployed; out of Lambda time, the step fails and is retried. */
-async function awaitDeployed(env: RotationEnv, id: string): Promise<void> {
+async function awaitDeployed(env: RotationEnv, spec: LockSpec): Promise<void> {
+  const id = spec.DistributionId;
+  const clients = clientsFor(env, spec);
   let status = '';
   const result = await waitFor(
     async () => {
-      const d = await observeDistribution(env.clients, id);
+      const d = await observeDistribution(clients, id);
       if (!d || d.status === 'Deployed') return finished(undefined);
       status = d.status;
       env.log(`testSecret: distribution ${id} is ${d.status}, waiting`);
@@ -161,7 +175,9 @@ async function awaitDeployed(env: RotationEnv, id: string): Promise<void> {
  * pending value, and also the value the origins send for a lock that does not stamp them.
  */
 async function testSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
-  for (const id of [...new Set(locks.map((l) => l.DistributionId))]) await awaitDeployed(env, id);
+  // A distribution is named by its id within the account its lock's role reaches.
+  const byDistribution = new Map(locks.map((l) => [`${l.DistributionRoleArn ?? ''} ${l.DistributionId}`, l]));
+  for (const spec of byDistribution.values()) await awaitDeployed(env, spec);
   for (const spec of locks) {
     const r = await convergeFor(env, 'testSecret', spec, true);
     if (r.state !== 'done')

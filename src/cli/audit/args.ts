@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
 import { LockError } from '../../engine/errors';
 import { isDistributionId } from '../../engine/rules/ids';
-import { DEFAULT_HEADER_NAME, parseListenerArn, validateHeaderName } from '../../engine/spec';
+import {
+  DEFAULT_HEADER_NAME,
+  parseListenerArn,
+  validateDistributionRole,
+  validateHeaderName,
+} from '../../engine/spec';
 import { AuditOptions } from './audit';
 
 /** Command-line parsing for `origin-lock`: node's own parseArgs, with messages a person can act on. */
@@ -22,12 +27,17 @@ Options:
   --secret-key KEY        the secret string is JSON and the value is under KEY
   --header-name NAME      name of the secret header (default ${DEFAULT_HEADER_NAME})
   --require-https         an origin that is not https-only fails instead of warning
+  --distribution-role-arn ARN
+                          the distribution is in another (edge) account: make every CloudFront
+                          call through this role (the lock's DistributionRoleArn)
+  --external-id ID        external id for assuming that role (DistributionRoleExternalId)
   --json                  print the report as JSON (docs/audit-output.schema.json)
   -h, --help              print this help
 
 AWS access: the default credential chain, in the listener ARN's region (AWS_REGION and
 AWS_DEFAULT_REGION are not used: the listener is audited where it lives; CloudFront is global);
-AWS_ENDPOINT_URL is honoured. Only Describe/Get/List calls are made.
+AWS_ENDPOINT_URL is honoured. Only Describe/Get/List calls are made (and sts:AssumeRole with
+--distribution-role-arn; load balancer, security groups and secret stay in the caller's account).
 
 Exit status: 0 every control holds (warnings allowed), 1 a control fails, 2 usage error,
 3 the audit could not run (for example the listener does not exist or access was denied).
@@ -56,6 +66,8 @@ export const LOCK_TARGET_OPTIONS = {
 
 const OPTIONS = {
   ...LOCK_TARGET_OPTIONS,
+  'distribution-role-arn': { type: 'string' },
+  'external-id': { type: 'string' },
   'require-https': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -119,9 +131,16 @@ export function parseCommandLine(argv: string[]): Parsed {
     );
   }
   checked('--header-name', () => validateHeaderName(headerName));
-  for (const k of ['secret-arn', 'secret-key'] as const) {
+  for (const k of ['secret-arn', 'secret-key', 'distribution-role-arn', 'external-id'] as const) {
     if (values[k] === '') throw new UsageError(`option '--${k}' needs a value`);
   }
+  const roleArn = values['distribution-role-arn'];
+  const externalId = values['external-id'];
+  if (externalId !== undefined && roleArn === undefined) {
+    throw new UsageError('--external-id: needs --distribution-role-arn (it is sent when assuming that role)');
+  }
+  checked('--distribution-role-arn', () => validateDistributionRole(roleArn, undefined));
+  checked('--external-id', () => validateDistributionRole(roleArn, externalId));
   return {
     kind: 'audit',
     json: values.json ?? false,
@@ -132,6 +151,7 @@ export function parseCommandLine(argv: string[]): Parsed {
       requireHttps: values['require-https'] ?? false,
       ...(values['secret-arn'] ? { secretArn: values['secret-arn'] } : {}),
       ...(values['secret-key'] ? { secretKey: values['secret-key'] } : {}),
+      ...(roleArn ? { distributionRole: { roleArn, ...(externalId ? { externalId } : {}) } } : {}),
     },
   };
 }

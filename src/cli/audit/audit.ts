@@ -1,4 +1,5 @@
 import { AwsClients } from '../../aws/clients';
+import { DistributionRole } from '../../aws/distribution-role';
 import { mapError } from '../../aws/error-mapping';
 import { resolveTargets, TargetOrigin } from '../../engine/plan/context';
 import { LockError, notFound } from '../../engine/errors';
@@ -30,6 +31,8 @@ export interface AuditOptions {
   headerName?: string;
   /** An origin that is not https-only fails instead of warning. */
   requireHttps?: boolean;
+  /** The distribution is in an edge account: CloudFront calls go through this role (the caller applies it). */
+  distributionRole?: DistributionRole;
 }
 
 /**
