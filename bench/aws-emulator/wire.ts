@@ -69,7 +69,9 @@ export function classify(
   return { ...base, service: 'other', operation: '' };
 }
 
-export const isRead = (operation: string): boolean => /^(Describe|Get|List)/.test(operation);
+/** Calls that change nothing in the account (AssumeRole only hands out credentials). */
+export const isRead = (operation: string): boolean =>
+  /^(Describe|Get|List)/.test(operation) || operation === 'AssumeRole';
 
 export interface WireError {
   status: number;

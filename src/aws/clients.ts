@@ -1,16 +1,11 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import {
-  DescribeTagsCommand,
-  DescribeTagsCommandOutput,
-  ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
-import { decodeRecord } from '../engine/record';
-import { assumedRoleCredentials, DistributionRole, distributionRoleOf } from './distribution-role';
+import { assumedRoleCredentials, DistributionRole } from './distribution-role';
 
 export interface AwsClients {
   ec2: EC2Client;
@@ -101,58 +96,4 @@ export function withDistributionRole(clients: AwsClients, role: DistributionRole
   const made = derived(clients, { cloudfront: roleCloudFront(optionsOf(clients), role) });
   byRole.set(key, made);
   return made;
-}
-
-type Send = (command: unknown, ...rest: unknown[]) => Promise<unknown>;
-
-/** `client` with its `send` replaced; everything else (config, middleware, destroy) is the client's own. */
-function withSend<C extends object>(client: C, send: Send): C {
-  return new Proxy(client, {
-    get: (target, property) =>
-      (property === 'send' ? send : Reflect.get(target, property, target)) as unknown,
-  });
-}
-
-const tagsOf = (d: { Tags?: { Key?: string; Value?: string }[] }): Record<string, string> =>
-  Object.fromEntries((d.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-
-/**
- * The same clients with CloudFront reached through the role the listener's lock record names (READ,
- * DELETE, the guardian): the stamps live in that role's account. The engine reads the record (the
- * listener's tags) before it calls CloudFront, so the role is learnt from that answer, at no cost; if
- * CloudFront were called first, the record is read for it. The choice is made once, at the first call.
- */
-export function withRecordedDistributionRole(clients: AwsClients, listenerArn: string): AwsClients {
-  let seen = false;
-  let recorded: DistributionRole | undefined;
-  const learn = (out: DescribeTagsCommandOutput) => {
-    const description = out.TagDescriptions?.find((d) => d.ResourceArn === listenerArn);
-    if (!description) return;
-    try {
-      recorded = distributionRoleOf(decodeRecord(tagsOf(description))?.spec);
-      seen = true;
-    } catch {
-      // An unreadable record is the engine's to report, with its remedy.
-    }
-  };
-  const elbv2Send = clients.elbv2.send.bind(clients.elbv2) as unknown as Send;
-  const elbv2 = withSend(clients.elbv2, async (command, ...rest) => {
-    const out = await elbv2Send(command, ...rest);
-    if (command instanceof DescribeTagsCommand) learn(out as DescribeTagsCommandOutput);
-    return out;
-  });
-  let chosen: Promise<CloudFrontClient> | undefined;
-  const choose = async (): Promise<CloudFrontClient> => {
-    if (!seen) learn(await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [listenerArn] })));
-    return recorded ? roleCloudFront(optionsOf(clients), recorded) : clients.cloudfront;
-  };
-  const cloudfront = withSend(clients.cloudfront, async (command, ...rest) => {
-    chosen ??= choose().catch((e: unknown) => {
-      chosen = undefined; // a failed record read is tried again by the next call
-      throw e;
-    });
-    const client = await chosen;
-    return (client.send.bind(client) as unknown as Send)(command, ...rest);
-  });
-  return derived(clients, { elbv2, cloudfront });
 }

@@ -1,5 +1,4 @@
-import { AwsClients, withDistributionRole, withRecordedDistributionRole } from '../aws/clients';
-import { distributionRoleOf } from '../aws/distribution-role';
+import { AwsClients } from '../aws/clients';
 import { lockRecord } from '../engine/converge';
 import { LockError } from '../engine/errors';
 import { createLock, deleteLock, Outcome, updateLock } from '../engine/lifecycle';
@@ -14,9 +13,9 @@ import { TIMED_OUT, within } from './timeout';
 export type RunPlan = Extract<RequestPlan, { kind: 'run' }>;
 
 /**
- * One engine call for the operation the request is running now. CloudFront is reached through the
- * lock's role: the properties' for a lock being made or updated (requests.ts refuses a changed role),
- * the recorded one for a release, whose stamps live where the record says.
+ * One engine call for the operation the request is running now (the engine reaches CloudFront through
+ * the lock's DistributionRoleArn: the properties' for a lock being made or updated, the recorded one
+ * for a release).
  */
 export function engineStep(
   clients: AwsClients,
@@ -24,18 +23,16 @@ export function engineStep(
   state: RunState,
   log: (line: string) => void,
 ): Promise<Outcome> {
-  const asDesired = () => withDistributionRole(clients, distributionRoleOf(plan.model));
-  const asRecorded = (listenerArn: string) => withRecordedDistributionRole(clients, listenerArn);
   switch (state.operation) {
     case 'create':
     case 'replace':
-      return createLock(asDesired(), plan.model, state.ctx, log, plan.ids.requestId);
+      return createLock(clients, plan.model, state.ctx, log, plan.ids.requestId);
     case 'update':
-      return updateLock(asDesired(), plan.model, plan.previous, state.ctx, log);
+      return updateLock(clients, plan.model, plan.previous, state.ctx, log);
     case 'delete':
-      return deleteLock(asRecorded(plan.ids.oldId), plan.model, state.ctx, log);
+      return deleteLock(clients, plan.model, state.ctx, log);
     case 'undo-replace':
-      return deleteLock(asRecorded(plan.ids.targetArn), { ListenerArn: plan.ids.targetArn }, state.ctx, log);
+      return deleteLock(clients, { ListenerArn: plan.ids.targetArn }, state.ctx, log);
   }
 }
 

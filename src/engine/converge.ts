@@ -1,5 +1,6 @@
 import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
-import { AwsClients } from '../aws/clients';
+import { AwsClients, withDistributionRole } from '../aws/clients';
+import { distributionRoleOf } from '../aws/distribution-role';
 import { applySteps, Progress } from './apply';
 import { originHeaderValue, resolveTargets, TargetOrigin } from './plan/context';
 import * as denyDefault from './plan/controls/deny-default';
@@ -95,6 +96,7 @@ export async function converge(
   const look = () =>
     observe(clients, listenerArn, spec ? [spec.DistributionId] : [], {
       dedicatedGroup: spec?.Enforce.DedicatedSecurityGroup,
+      distributionRole: distributionRoleOf(spec),
     });
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let observed = await look();
@@ -111,11 +113,13 @@ export async function converge(
       quotas,
     );
     if (steps.length === 0) return { state: 'done', observed, values };
+    // CloudFront calls go through the lock's DistributionRoleArn: the desired one, or a release's recorded one.
+    const edge = withDistributionRole(clients, distributionRoleOf(spec ?? observed.record?.spec));
     if (spec && round === 0 && options.preflight) {
       const input = { spec, observed, values, sendValue, quotas: quotas.quotas };
-      await preflight(clients, spec, observed, steps, lookAhead(input));
+      await preflight(edge, spec, observed, steps, lookAhead(input));
     }
-    const result = await applySteps(clients, observed, steps, progress, options.onWrite);
+    const result = await applySteps(edge, observed, steps, progress, options.onWrite);
     if (result.state === 'waiting') return result;
   }
   throw new LockError(

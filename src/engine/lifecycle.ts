@@ -1,4 +1,5 @@
 import { AwsClients } from '../aws/clients';
+import { checkRoleUnchanged } from '../aws/distribution-role';
 import { formatFailure, mapError } from '../aws/error-mapping';
 import {
   confirmedLockRecord,
@@ -180,6 +181,7 @@ export async function updateLock(
     if (previous?.ListenerArn && previous.ListenerArn !== spec.ListenerArn) {
       throw new LockError('NotUpdatable', 'ListenerArn: cannot be changed; it identifies the lock');
     }
+    checkRoleUnchanged(previous, desired);
     // The first observation is also the check that the lock exists (converge's requireRecord).
     return await drive(clients, spec.ListenerArn, spec, ctx, desired, log, { requireRecord: true });
   } catch (e) {

@@ -9,7 +9,8 @@ import {
   paginateDescribeListeners,
   paginateDescribeRules,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsClients } from '../aws/clients';
+import { AwsClients, withDistributionRole } from '../aws/clients';
+import { DistributionRole, distributionRoleOf } from '../aws/distribution-role';
 import { invalid, notFound } from './errors';
 import {
   ObservedDedicatedGroup,
@@ -165,8 +166,9 @@ export async function observe(
   /**
    * `dedicatedGroup`: the spec asks for the lock's own security group, so look for it. `readOnly`: for
    * READ and audits, which plan nothing: the prefix lists' quota weights are not needed.
+   * `distributionRole`: the role a lock being made or changed names; default the recorded lock's.
    */
-  options: { dedicatedGroup?: boolean; readOnly?: boolean } = {},
+  options: { dedicatedGroup?: boolean; readOnly?: boolean; distributionRole?: DistributionRole } = {},
 ): Promise<Observed> {
   const arnParts = parseListenerArn(listenerArn);
   // Every listener of the load balancer in one call: the lock closes all their ports to the internet.
@@ -252,8 +254,10 @@ export async function observe(
     ...(record ? [record.spec.DistributionId] : []),
     ...(record?.stamps ?? []).map((s) => s.DistributionId),
   ]);
+  // The distributions live in the account of the lock's DistributionRoleArn (none: this account).
+  const edge = withDistributionRole(clients, options.distributionRole ?? distributionRoleOf(record?.spec));
   const distributions: Record<string, ObservedDistribution | undefined> = {};
-  for (const id of wanted) distributions[id] = await observeDistribution(clients, id);
+  for (const id of wanted) distributions[id] = await observeDistribution(edge, id);
 
   return {
     listener: {

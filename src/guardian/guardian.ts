@@ -6,7 +6,7 @@
  * use, a listener without a lock or one that is gone is logged and ignored (no crash loop, no retries).
  */
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsClients, withRecordedDistributionRole } from '../aws/clients';
+import { AwsClients } from '../aws/clients';
 import { formatError } from '../aws/error-mapping';
 import { converge, listLockArns, LockModel, readModel } from '../engine/converge';
 import { observe, observeRecord } from '../engine/observe';
@@ -155,7 +155,7 @@ async function guardLock(
   log: (m: string) => void,
 ): Promise<Finding[] | undefined> {
   // The lock's distribution may live in an edge account: CloudFront through the role its record names.
-  const clients = withRecordedDistributionRole(deps.clients, listenerArn);
+  const clients = deps.clients;
   let observed: Observed;
   let model: LockModel;
   try {

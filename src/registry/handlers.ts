@@ -10,14 +10,7 @@ import {
   ResourceHandlerRequest,
   SessionProxy,
 } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
-import {
-  AwsClients,
-  createClients,
-  withDistributionRole,
-  withRecordedDistributionRole,
-} from '../aws/clients';
-import { checkRoleUnchanged, distributionRoleOf } from '../aws/distribution-role';
-import { mapError } from '../aws/error-mapping';
+import { AwsClients, createClients } from '../aws/clients';
 import {
   CallbackContext,
   createLock,
@@ -128,15 +121,8 @@ class Resource extends BaseResource<ResourceModel> {
     logger: LoggerProxy,
   ): Promise<Event> {
     const desired = plain(request.desiredResourceState);
-    // A new lock's CloudFront calls go through the role it names (none: the caller's account).
     return run(session, request, callbackContext, logger, (clients, ctx, log) =>
-      createLock(
-        withDistributionRole(clients, distributionRoleOf(desired)),
-        desired,
-        ctx,
-        log,
-        request.clientRequestToken,
-      ),
+      createLock(clients, desired, ctx, log, request.clientRequestToken),
     );
   }
 
@@ -149,21 +135,9 @@ class Resource extends BaseResource<ResourceModel> {
   ): Promise<Event> {
     const desired = plain(request.desiredResourceState);
     const previous = request.previousResourceState ? plain(request.previousResourceState) : undefined;
-    return run(session, request, callbackContext, logger, async (clients, ctx, log) => {
-      try {
-        checkRoleUnchanged(previous, desired);
-      } catch (e) {
-        const refused = mapError(e);
-        return { status: 'FAILED', errorCode: refused.code, message: refused.message };
-      }
-      return updateLock(
-        withDistributionRole(clients, distributionRoleOf(desired)),
-        desired,
-        previous,
-        ctx,
-        log,
-      );
-    });
+    return run(session, request, callbackContext, logger, (clients, ctx, log) =>
+      updateLock(clients, desired, previous, ctx, log),
+    );
   }
 
   @handlerEvent(Action.Delete)
@@ -174,9 +148,8 @@ class Resource extends BaseResource<ResourceModel> {
     logger: LoggerProxy,
   ): Promise<Event> {
     const current = plain(request.desiredResourceState);
-    // The stamps to release live where the lock's record says: its recorded role, not the model's.
     return run(session, request, callbackContext, logger, (clients, ctx, log) =>
-      deleteLock(withRecordedDistributionRole(clients, String(current.ListenerArn ?? '')), current, ctx, log),
+      deleteLock(clients, current, ctx, log),
     );
   }
 
@@ -189,7 +162,7 @@ class Resource extends BaseResource<ResourceModel> {
   ): Promise<Event> {
     const current = plain(request.desiredResourceState);
     return run(session, request, callbackContext, logger, (clients, _ctx, log) =>
-      readLock(withRecordedDistributionRole(clients, String(current.ListenerArn ?? '')), current, log),
+      readLock(clients, current, log),
     );
   }
 

@@ -97,21 +97,11 @@ async function createSecret(
   env.log('createSecret: staged a new AWSPENDING value');
 }
 
-/** The clients for one lock: its CloudFront calls go through the role its record names, if any. */
-const clientsFor = (env: RotationEnv, spec: LockSpec): AwsClients =>
-  withDistributionRole(env.clients, distributionRoleOf(spec));
-
 /** Converges one lock with the step's name in its progress lines; origins send AWSPENDING if asked. */
 const convergeFor = (env: RotationEnv, step: RotationStep, spec: LockSpec, sendPending: boolean) =>
-  converge(
-    clientsFor(env, spec),
-    spec.ListenerArn,
-    spec,
-    (m) => env.log(`${step} ${spec.ListenerArn}: ${m}`),
-    {
-      sendValue: sendPending ? (v) => v.pending : undefined,
-    },
-  );
+  converge(env.clients, spec.ListenerArn, spec, (m) => env.log(`${step} ${spec.ListenerArn}: ${m}`), {
+    sendValue: sendPending ? (v) => v.pending : undefined,
+  });
 
 /**
  * A lock that does not stamp its origins (Enforce.OriginHeader false, e.g. a stack-owned distribution)
@@ -119,7 +109,7 @@ const convergeFor = (env: RotationEnv, step: RotationStep, spec: LockSpec, sendP
  * value of the rotation before (AWSPREVIOUS), this rotation would retire it: refuse before any write.
  */
 async function checkOriginsCaughtUp(env: RotationEnv, spec: LockSpec): Promise<void> {
-  const observed = await observe(clientsFor(env, spec), spec.ListenerArn, [spec.DistributionId]);
+  const observed = await observe(env.clients, spec.ListenerArn, [spec.DistributionId]);
   const sent = userSentValues(spec, observed);
   if (sent.length === 0) return;
   const secret = await readSecretValues(env.clients.secrets, spec.SecretArn, spec.SecretKey);
@@ -148,7 +138,8 @@ async function setSecret(env: RotationEnv, locks: LockSpec[]): Promise<void> {
 /** Polls a distribution until it is Deployed; out of Lambda time, the step fails and is retried. */
 async function awaitDeployed(env: RotationEnv, spec: LockSpec): Promise<void> {
   const id = spec.DistributionId;
-  const clients = clientsFor(env, spec);
+  // The distribution lives in the account of the lock's DistributionRoleArn (none: this account).
+  const clients = withDistributionRole(env.clients, distributionRoleOf(spec));
   let status = '';
   const result = await waitFor(
     async () => {
