@@ -3,6 +3,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { LOOPBACK } from '../ports';
+import { answerCloudFormation, EmulatedStack } from './cloudformation';
 import { enforceLimits, StateClients, withoutClientSecrets } from './limits';
 import {
   accessDenied,
@@ -38,7 +39,16 @@ export interface EmulatorEvent {
   service: Service | 'other';
   operation: string;
   /** forwarded, or what the emulator did instead / as well. */
-  what: 'forwarded' | 'throttled' | 'server-error' | 'denied' | 'reset' | 'response-lost' | 'stale' | 'limit';
+  what:
+    | 'forwarded'
+    | 'throttled'
+    | 'server-error'
+    | 'denied'
+    | 'reset'
+    | 'response-lost'
+    | 'stale'
+    | 'limit'
+    | 'emulated';
   status?: number;
 }
 
@@ -61,6 +71,13 @@ export interface Emulator {
     /** Bodies of GetDistributionConfig answers and UpdateDistribution requests, in order. */
     configsRead: string[];
     configsSent: string[];
+  };
+  cloudformation: {
+    /**
+     * Stacks moto cannot hold (lock resources, operations in progress), answered by DescribeStackResources
+     * and DescribeStacks (cloudformation.ts); a test edits them, e.g. to finish an operation.
+     */
+    stacks: EmulatedStack[];
   };
   stop(): Promise<void>;
 }
@@ -183,6 +200,14 @@ export async function startEmulator(opts: {
       if (limit) return fail(limit, 'limit');
     }
 
+    if (r.service === 'cloudformation') {
+      const emulated = answerCloudFormation(r, emulator.cloudformation.stacks, opts.region);
+      if (emulated) {
+        note('emulated', emulated.status);
+        return send(emulated);
+      }
+    }
+
     let sendBody = body;
     if (r.service === 'cloudfront' && r.operation === 'UpdateDistribution') {
       emulator.cloudfront.configsSent.push(body.toString('utf8'));
@@ -235,6 +260,7 @@ export async function startEmulator(opts: {
     events,
     enforceLimits: true,
     cloudfront: { unmodeledMembers: false, configsRead: [], configsSent: [] },
+    cloudformation: { stacks: [] },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
