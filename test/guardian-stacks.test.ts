@@ -5,11 +5,12 @@ import {
   RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { OperationStatus } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { buildFixture, Fixture } from '../bench/fixtures';
 import { EmulatedStack } from '../bench/aws-emulator/cloudformation';
 import { isRead } from '../bench/aws-emulator/wire';
 import { scheduledEvent } from '../bench/cloudtrail';
-import { cloudFormationLike } from '../src/aws/cloudformation';
+import { cloudFormationClientLike } from '../src/aws/cloudformation';
 import { observeRecord } from '../src/engine/observe';
 import { encodeRecord, recordTagKeys } from '../src/engine/record';
 import { MemorySink } from '../src/guardian/finding';
@@ -244,8 +245,10 @@ test('a stack that holds only the listener, not touching it, does not stop the h
 
 test('a listener no stack holds: CloudFormation says so (moto, as AWS) and the sweep heals', async () => {
   const f = await brokenLock();
-  const cfn = cloudFormationLike(bench.clients().elbv2);
-  await expect(cfn.describeStackResources(f.listenerArn)).rejects.toMatchObject({
+  const cfn = cloudFormationClientLike(bench.clients().elbv2);
+  await expect(
+    cfn.send(new DescribeStackResourcesCommand({ PhysicalResourceId: f.listenerArn })),
+  ).rejects.toMatchObject({
     name: 'ValidationError',
     message: `Stack for ${f.listenerArn} does not exist`,
   });

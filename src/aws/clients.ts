@@ -27,13 +27,16 @@ export interface ClientOptions {
  * SDK v3 clients from the caller's credentials. The SDK's standard retry strategy retries what AWS
  * marks retryable (throttling, 5xx) with backoff; endpoints come from AWS_ENDPOINT_URL when set.
  */
+/**
+ * Standard mode backs off exponentially with jitter (100 ms base, 500 ms for throttling, 20 s cap):
+ * seven attempts ride out several seconds of throttling, 5xx answers or dropped connections.
+ */
+export const RETRY = { maxAttempts: 7, retryMode: 'standard' as const };
+
 export function createClients(opts: ClientOptions): AwsClients {
   const common = {
     region: opts.region,
-    // Standard mode backs off exponentially with jitter (100 ms base, 500 ms for throttling, 20 s cap):
-    // seven attempts ride out several seconds of throttling, 5xx answers or dropped connections.
-    maxAttempts: 7,
-    retryMode: 'standard' as const,
+    ...RETRY,
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   };

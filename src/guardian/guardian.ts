@@ -7,7 +7,7 @@
  */
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../aws/clients';
-import { CloudFormationReads, cloudFormationLike } from '../aws/cloudformation';
+import { cloudFormationClientLike, CloudFormationReads } from '../aws/cloudformation';
 import { formatError } from '../aws/error-mapping';
 import { converge, listLockArns, LockModel, readModel } from '../engine/converge';
 import { observe, observeRecord } from '../engine/observe';
@@ -34,7 +34,7 @@ export interface GuardianConfig {
 
 export interface GuardianDeps {
   clients: AwsClients;
-  /** Asked before a heal whether a stack operation is on the lock; default: with the ELBv2 client's settings. */
+  /** Asked before a heal whether a stack operation is on the lock; default: an SDK client with the ELBv2 client's settings. */
   cloudformation?: CloudFormationReads;
   sink: FindingSink;
   log: (message: string) => void;
@@ -188,7 +188,10 @@ async function guardLock(
   // A stack creating, updating or deleting the lock (or its listener) owns it until it is done.
   const stacks =
     config.mode === 'heal'
-      ? await stackOperationOn(deps.cloudformation ?? cloudFormationLike(deps.clients.elbv2), listenerArn)
+      ? await stackOperationOn(
+          deps.cloudformation ?? cloudFormationClientLike(deps.clients.elbv2),
+          listenerArn,
+        )
       : undefined;
   if (config.mode === 'alert') {
     for (const c of broken) actions.set(c, { action: 'alerted' });

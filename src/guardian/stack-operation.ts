@@ -4,8 +4,13 @@
  * its listener ARN (the type's primary identifier, and what Custom::OriginLock answers), which is also
  * the physical id of an AWS::ElasticLoadBalancingV2::Listener.
  */
+import {
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  StackResource,
+} from '@aws-sdk/client-cloudformation';
+import { CloudFormationReads } from '../aws/cloudformation';
 import { formatError } from '../aws/error-mapping';
-import { CloudFormationReads, StackResourceDescription } from '../aws/cloudformation';
 
 export const LOCK_TYPES: readonly string[] = ['Acme::Origin::Lock', 'Custom::OriginLock'];
 export const LISTENER_TYPE = 'AWS::ElasticLoadBalancingV2::Listener';
@@ -17,6 +22,7 @@ export type StackCheck =
   | { kind: 'defer'; reason: string };
 
 const inProgress = (status: string | undefined): boolean => /_IN_PROGRESS$/.test(status ?? '');
+const isLock = (type: string | undefined): boolean => LOCK_TYPES.includes(type ?? '');
 
 /** CloudFormation's answer when no stack holds a resource with that physical id. */
 const noStack = (e: unknown): boolean =>
@@ -33,29 +39,28 @@ const noStack = (e: unknown): boolean =>
  */
 export function fromResources(
   listenerArn: string,
-  resources: StackResourceDescription[],
-): { defer: StackResourceDescription } | { askStack: string } | 'clear' {
+  resources: StackResource[],
+): { defer: StackResource } | { askStack: string } | 'clear' {
   const holders = resources.filter(
     (r) =>
-      r.PhysicalResourceId === listenerArn &&
-      (LOCK_TYPES.includes(r.ResourceType) || r.ResourceType === LISTENER_TYPE),
+      r.PhysicalResourceId === listenerArn && (isLock(r.ResourceType) || r.ResourceType === LISTENER_TYPE),
   );
   const moving = holders.find((r) => inProgress(r.ResourceStatus));
   if (moving) return { defer: moving };
   const lockHere =
-    holders.some((r) => LOCK_TYPES.includes(r.ResourceType)) ||
-    resources.some(
-      (r) => LOCK_TYPES.includes(r.ResourceType) && !r.PhysicalResourceId && inProgress(r.ResourceStatus),
-    );
+    holders.some((r) => isLock(r.ResourceType)) ||
+    resources.some((r) => isLock(r.ResourceType) && !r.PhysicalResourceId && inProgress(r.ResourceStatus));
   const stackId = resources[0]?.StackId;
   return lockHere && stackId ? { askStack: stackId } : 'clear';
 }
 
 export async function stackOperationOn(cfn: CloudFormationReads, listenerArn: string): Promise<StackCheck> {
   try {
-    let resources: StackResourceDescription[];
+    let resources: StackResource[];
     try {
-      resources = await cfn.describeStackResources(listenerArn);
+      // AWS answers with up to 100 resources of the one stack that holds the physical id.
+      const out = await cfn.send(new DescribeStackResourcesCommand({ PhysicalResourceId: listenerArn }));
+      resources = out.StackResources ?? [];
     } catch (e) {
       if (noStack(e)) return { kind: 'clear' };
       throw e;
@@ -69,7 +74,8 @@ export async function stackOperationOn(cfn: CloudFormationReads, listenerArn: st
         reason: `CloudFormation operation in progress on stack ${r.StackName} (${r.LogicalResourceId} ${r.ResourceType} is ${r.ResourceStatus})`,
       };
     }
-    const stack = await cfn.describeStack(decision.askStack);
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: decision.askStack }));
+    const stack = out.Stacks?.[0];
     if (stack && inProgress(stack.StackStatus))
       return {
         kind: 'defer',
