@@ -261,6 +261,7 @@ async function guardian(story: Story): Promise<Finding> {
   const did: Record<Finding['action'], string> = {
     healed: term.paint.green('healed: converged the lock to its recorded spec, the control holds again'),
     alerted: term.paint.yellow('alerted only (Mode alert): nothing changed'),
+    deferred: term.paint.yellow(`deferred: ${finding.reason ?? 'a stack operation is on the lock'}`),
     failed: term.paint.red(`failed to heal: ${finding.error ?? 'unknown error'}`),
   };
   term.table([

@@ -45,12 +45,13 @@ export const ENTRIES = [
   { name: 'handlers', source: 'src/registry/handlers.ts', usesLib: true },
   { name: 'custom-resource', source: 'src/custom-resource/index.ts', usesLib: false },
   { name: 'rotation', source: 'src/rotation/index.ts', usesLib: false },
-  // Publishes findings with the EventBridge and SNS clients (a missing one skips the entry, loudly).
+  // Publishes findings with the EventBridge and SNS clients and asks CloudFormation about stack
+  // operations (a missing client skips the entry, loudly).
   {
     name: 'guardian',
     source: 'src/guardian/index.ts',
     usesLib: false,
-    needs: ['@aws-sdk/client-eventbridge', '@aws-sdk/client-sns'],
+    needs: ['@aws-sdk/client-eventbridge', '@aws-sdk/client-sns', '@aws-sdk/client-cloudformation'],
   },
 ];
 

@@ -3,6 +3,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { LOOPBACK } from '../ports';
+import { answerCloudFormation, EmulatedStack } from './cloudformation';
 import { enforceLimits, StateClients, withoutClientSecrets } from './limits';
 import { assumeRoleRefusal, TrustingRole } from './trust';
 import {
@@ -43,7 +44,16 @@ export interface EmulatorEvent {
   /** The region the call was signed for (CloudFront: us-east-1). */
   region: string;
   /** forwarded, or what the emulator did instead / as well. */
-  what: 'forwarded' | 'throttled' | 'server-error' | 'denied' | 'reset' | 'response-lost' | 'stale' | 'limit';
+  what:
+    | 'forwarded'
+    | 'throttled'
+    | 'server-error'
+    | 'denied'
+    | 'reset'
+    | 'response-lost'
+    | 'stale'
+    | 'limit'
+    | 'emulated';
   status?: number;
 }
 
@@ -75,6 +85,13 @@ export interface Emulator {
      * AWS would (moto drops the member). Empty by default; clearFaults() leaves it.
      */
     vpcOrigins: VpcOriginDeclaration[];
+  };
+  cloudformation: {
+    /**
+     * Stacks moto cannot hold (lock resources, operations in progress), answered by DescribeStackResources
+     * and DescribeStacks (cloudformation.ts); a test edits them, e.g. to finish an operation.
+     */
+    stacks: EmulatedStack[];
   };
   stop(): Promise<void>;
 }
@@ -200,6 +217,14 @@ export async function startEmulator(opts: {
       if (limit) return fail(limit, 'limit');
     }
 
+    if (r.service === 'cloudformation') {
+      const emulated = answerCloudFormation(r, emulator.cloudformation.stacks, opts.region);
+      if (emulated) {
+        note('emulated', emulated.status);
+        return send(emulated);
+      }
+    }
+
     let sendBody = body;
     if (r.service === 'cloudfront' && r.operation === 'UpdateDistribution') {
       emulator.cloudfront.configsSent.push(body.toString('utf8'));
@@ -259,6 +284,7 @@ export async function startEmulator(opts: {
     enforceLimits: true,
     sts: {},
     cloudfront: { unmodeledMembers: false, configsRead: [], configsSent: [], vpcOrigins: [] },
+    cloudformation: { stacks: [] },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -13,7 +13,8 @@ export type Service =
   | 'secretsmanager'
   | 'tagging'
   | 'servicequotas'
-  | 'sts';
+  | 'sts'
+  | 'cloudformation';
 
 export interface WireRequest {
   service: Service | 'other';
@@ -21,7 +22,7 @@ export interface WireRequest {
   region: string;
   /** Operation name as AWS spells it (DescribeRules, UpdateDistribution2020_05_31 → UpdateDistribution). */
   operation: string;
-  /** Query-protocol parameters (EC2, ELBv2, STS): the form fields. */
+  /** Query-protocol parameters (EC2, ELBv2, STS, CloudFormation): the form fields. */
   form: URLSearchParams;
   method: string;
   path: string;
@@ -62,7 +63,7 @@ export function classify(
     const route = CLOUDFRONT_ROUTES.find(([m, re]) => m === method && re.test(clean));
     return { ...base, service: 'cloudfront', operation: route?.[2] ?? `${method} ${clean}` };
   }
-  if (scope === 'ec2' || scope === 'elasticloadbalancing' || scope === 'sts') {
+  if (scope === 'ec2' || scope === 'elasticloadbalancing' || scope === 'sts' || scope === 'cloudformation') {
     const form = new URLSearchParams(body.toString('utf8'));
     return { ...base, service: scope, form, operation: form.get('Action') ?? '' };
   }
@@ -79,13 +80,15 @@ export interface WireError {
   body: string;
 }
 
-const requestId = (): string => `emu-${Math.random().toString(16).slice(2, 10)}`;
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const requestId = (): string => `emu-${Math.random().toString(16).slice(2, 10)}`;
+export const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const NAMESPACES: Partial<Record<Service, string>> = {
   elasticloadbalancing: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
   cloudfront: 'http://cloudfront.amazonaws.com/doc/2020-05-31/',
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  cloudformation: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
 };
 
 /** An error response in the service's own protocol (ec2, awsQuery, restXml or awsJson1_1). */

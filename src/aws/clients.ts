@@ -25,6 +25,12 @@ export interface ClientOptions {
   customize?: (clients: AwsClients) => void;
 }
 
+/**
+ * Standard mode backs off exponentially with jitter (100 ms base, 500 ms for throttling, 20 s cap):
+ * seven attempts ride out several seconds of throttling, 5xx answers or dropped connections.
+ */
+export const RETRY = { maxAttempts: 7, retryMode: 'standard' as const };
+
 /** What the clients were made from, so a CloudFront client for a role can be made alike. */
 const OPTIONS_OF = new WeakMap<AwsClients, ClientOptions>();
 const ROLE_CLIENTS = new WeakMap<AwsClients, Map<string, AwsClients>>();
@@ -32,10 +38,7 @@ const ROLE_CLIENTS = new WeakMap<AwsClients, Map<string, AwsClients>>();
 function commonConfig(opts: ClientOptions) {
   return {
     region: opts.region,
-    // Standard mode backs off exponentially with jitter (100 ms base, 500 ms for throttling, 20 s cap):
-    // seven attempts ride out several seconds of throttling, 5xx answers or dropped connections.
-    maxAttempts: 7,
-    retryMode: 'standard' as const,
+    ...RETRY,
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   };

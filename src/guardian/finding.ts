@@ -29,8 +29,12 @@ export const CONTROL_BROKEN: Record<Control, string> = {
     "the lock's own security group is missing, detached or does not admit the prefix lists",
 };
 
-/** healed: the guardian converged the lock and the control holds again; alerted: Mode alert, nothing changed. */
-export type GuardianAction = 'healed' | 'alerted' | 'failed';
+/**
+ * healed: the guardian converged the lock and the control holds again; alerted: Mode alert, nothing
+ * changed; deferred: heal mode, but CloudFormation is working on the lock (or could not be asked), so
+ * nothing changed and the next event or sweep checks again.
+ */
+export type GuardianAction = 'healed' | 'alerted' | 'deferred' | 'failed';
 
 export interface Trigger {
   kind: 'cloudtrail' | 'schedule';
@@ -55,6 +59,8 @@ export interface Finding {
   action: GuardianAction;
   /** Why healing failed (mapped, redacted error). */
   error?: string;
+  /** Why healing was deferred (e.g. "CloudFormation operation in progress on stack web (UPDATE_IN_PROGRESS)"). */
+  reason?: string;
   detectedAt: string;
 }
 

@@ -7,12 +7,14 @@
  */
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsClients } from '../aws/clients';
+import { cloudFormationClientLike, CloudFormationReads } from '../aws/cloudformation';
 import { formatError } from '../aws/error-mapping';
 import { converge, listLockArns, LockModel, readModel } from '../engine/converge';
 import { observe, observeRecord } from '../engine/observe';
 import { Observed } from '../engine/observed';
 import { redact } from '../engine/secret';
 import { madeBy, parseEvent, Targets } from './events';
+import { stackOperationOn } from './stack-operation';
 import {
   CONTROL_BROKEN,
   Control,
@@ -32,6 +34,8 @@ export interface GuardianConfig {
 
 export interface GuardianDeps {
   clients: AwsClients;
+  /** Asked before a heal whether a stack operation is on the lock; default: an SDK client with the ELBv2 client's settings. */
+  cloudformation?: CloudFormationReads;
   sink: FindingSink;
   log: (message: string) => void;
   now?: () => Date;
@@ -139,6 +143,11 @@ function concerns(listenerArn: string, observed: Observed, targets: Targets): bo
   return targets.distributionIds.some((d) => distributions.includes(d));
 }
 
+/**
+ * Controls the record enforces that READ sees broken. A control whose recorded flag is false is being
+ * (or has been) released by an UPDATE, whose undo log records the new flags before any release step:
+ * it is never healed back.
+ */
 const brokenControls = (model: LockModel, enforce: Record<string, boolean | undefined>): Control[] =>
   CONTROLS.filter((c) => enforce[c] === true && model.Enforce?.[c] === false);
 
@@ -177,9 +186,20 @@ async function guardLock(
     return [];
   }
   log(`${listenerArn}: broken ${broken.join(', ')} (${describe(trigger)})`);
-  const actions = new Map<Control, { action: GuardianAction; error?: string }>();
+  const actions = new Map<Control, { action: GuardianAction; error?: string; reason?: string }>();
+  // A stack creating, updating or deleting the lock (or its listener) owns it until it is done.
+  const stacks =
+    config.mode === 'heal'
+      ? await stackOperationOn(
+          deps.cloudformation ?? cloudFormationClientLike(deps.clients.elbv2),
+          listenerArn,
+        )
+      : undefined;
   if (config.mode === 'alert') {
     for (const c of broken) actions.set(c, { action: 'alerted' });
+  } else if (stacks?.kind === 'defer') {
+    log(`${listenerArn}: heal deferred: ${stacks.reason}`);
+    for (const c of broken) actions.set(c, { action: 'deferred', reason: stacks.reason });
   } else {
     try {
       // The recorded spec, as UPDATE would converge it: the same planner, phases and waits.
@@ -202,7 +222,7 @@ async function guardLock(
   }
   const detectedAt = (deps.now ?? (() => new Date()))().toISOString();
   return broken.map((control) => {
-    const { action, error } = actions.get(control) ?? { action: 'failed' as const };
+    const { action, error, reason } = actions.get(control) ?? { action: 'failed' as const };
     const cause =
       trigger.kind === 'cloudtrail'
         ? ` after ${trigger.eventName} by ${trigger.principalArn ?? 'an unknown principal'}`
@@ -220,6 +240,7 @@ async function guardLock(
       detectedAt,
     };
     if (error) finding.error = redact(error);
+    if (reason) finding.reason = redact(reason);
     return finding;
   });
 }

@@ -46,7 +46,7 @@ export async function startEmulatedBench(): Promise<EmulatedBench> {
 
 /**
  * The emulated bench for one test file: started before all its tests and stopped after, with moto, the
- * emulator's faults and its event log reset before each test. Its members are read when a test runs.
+ * emulator's faults, its emulated stacks and its event log reset before each test. Its members are read when a test runs.
  */
 export function useEmulatedBench(): EmulatedBench {
   let current: EmulatedBench | undefined;
@@ -62,6 +62,7 @@ export function useEmulatedBench(): EmulatedBench {
     await now().moto.reset();
     now().emulator.clearFaults();
     now().emulator.events.length = 0;
+    now().emulator.cloudformation.stacks = [];
   });
   return {
     get moto() {
