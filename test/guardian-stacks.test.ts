@@ -254,7 +254,13 @@ test('a listener no stack holds: CloudFormation says so (moto, as AWS) and the s
   });
   const out = await sweep();
   expect(out.cloudformation).toEqual([
-    { service: 'cloudformation', operation: 'DescribeStackResources', what: 'forwarded', status: 400 },
+    {
+      service: 'cloudformation',
+      operation: 'DescribeStackResources',
+      region: 'us-east-1',
+      what: 'forwarded',
+      status: 400,
+    },
   ]);
   expect(out.findings.map((x) => [x.control, x.action])).toEqual([['ListenerRules', 'healed']]);
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AwsClients, createClients, withDistributionRole } from '../aws/clients';
+import { AwsClients, createClients } from '../aws/clients';
 import { mapError } from '../aws/error-mapping';
 import { redact } from '../engine/secret';
 import { parseListenerArn } from '../engine/spec';
@@ -129,8 +129,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const region = regionFor(options.listenerArn);
   let report: AuditReport;
   try {
-    const callerClients = io.clients ? io.clients(region) : createClients({ region });
-    const clients = withDistributionRole(callerClients, options.distributionRole);
+    const clients = io.clients ? io.clients(region) : createClients({ region });
     report = buildReport(options, await audit(clients, options));
   } catch (e) {
     err(`origin-lock: cannot audit: ${describeError(e)}`);

@@ -96,7 +96,8 @@ export async function converge(
   const look = () =>
     observe(clients, listenerArn, spec ? [spec.DistributionId] : [], {
       dedicatedGroup: spec?.Enforce.DedicatedSecurityGroup,
-      distributionRole: distributionRoleOf(spec),
+      // Releasing (no spec): the distributions are where the record says.
+      ...(spec ? { distributionRole: distributionRoleOf(spec) } : {}),
     });
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let observed = await look();

@@ -166,7 +166,8 @@ export async function observe(
   /**
    * `dedicatedGroup`: the spec asks for the lock's own security group, so look for it. `readOnly`: for
    * READ and audits, which plan nothing: the prefix lists' quota weights are not needed.
-   * `distributionRole`: the role a lock being made or changed names; default the recorded lock's.
+   * `distributionRole`: the role to reach the distributions with when given (a lock being made or
+   * changed, an audit; undefined: this account); when the key is absent, the recorded lock's.
    */
   options: { dedicatedGroup?: boolean; readOnly?: boolean; distributionRole?: DistributionRole } = {},
 ): Promise<Observed> {
@@ -255,7 +256,8 @@ export async function observe(
     ...(record?.stamps ?? []).map((s) => s.DistributionId),
   ]);
   // The distributions live in the account of the lock's DistributionRoleArn (none: this account).
-  const edge = withDistributionRole(clients, options.distributionRole ?? distributionRoleOf(record?.spec));
+  const role = 'distributionRole' in options ? options.distributionRole : distributionRoleOf(record?.spec);
+  const edge = withDistributionRole(clients, role);
   const distributions: Record<string, ObservedDistribution | undefined> = {};
   for (const id of wanted) distributions[id] = await observeDistribution(edge, id);
 

@@ -42,7 +42,11 @@ export interface AuditOptions {
  */
 export async function audit(clients: AwsClients, options: AuditOptions): Promise<Finding[]> {
   const headerName = options.headerName ?? DEFAULT_HEADER_NAME;
-  const observed = await observe(clients, options.listenerArn, [options.distributionId]);
+  // The distribution is looked up where the user says (--distribution-role-arn), not where a lock
+  // record says: the audit checks the pair it is given.
+  const observed = await observe(clients, options.listenerArn, [options.distributionId], {
+    distributionRole: options.distributionRole,
+  });
   const dist = observed.distributions[options.distributionId];
   if (!dist) throw notFound('DistributionId', `distribution '${options.distributionId}' does not exist`);
   const secret = options.secretArn

@@ -1,4 +1,5 @@
-import { AwsClients } from '../../aws/clients';
+import { AwsClients, withDistributionRole } from '../../aws/clients';
+import { distributionRoleOf } from '../../aws/distribution-role';
 import { acceptedValues, previousReader } from '../../engine/converge';
 import { observe } from '../../engine/observe';
 import { Observed } from '../../engine/observed';
@@ -35,6 +36,7 @@ export async function previewLock(clients: AwsClients, spec: LockSpec): Promise<
   const quotas = new QuotaBook(clients);
   let observed: Observed | undefined = await observe(clients, spec.ListenerArn, [spec.DistributionId], {
     dedicatedGroup: spec.Enforce.DedicatedSecurityGroup,
+    distributionRole: distributionRoleOf(spec),
   });
   const action = observed.record ? 'update' : 'create';
   const rounds: Step[][] = [];
@@ -45,7 +47,7 @@ export async function previewLock(clients: AwsClients, spec: LockSpec): Promise<
     // The first round of a CREATE or UPDATE refuses what the lock cannot own, before any write.
     if (round === 0) {
       const ahead = lookAhead({ spec, observed, values, quotas: quotas.quotas });
-      await preflight(clients, spec, observed, steps, ahead);
+      await preflight(withDistributionRole(clients, distributionRoleOf(spec)), spec, observed, steps, ahead);
     }
     rounds.push(steps);
     // A round that does not wait runs to its end: the next observation finds the lock in place.
