@@ -110,6 +110,42 @@ describe('type handler bundle', () => {
     expect(result).toMatchObject({ status: 'FAILED', errorCode: 'InvalidRequest' });
   });
 
+  test("the lib's aws-sdk v2 clients (metrics, log delivery) still load and send from the bundle", async () => {
+    // tools/bundle.mjs loads v2 only when the lib first constructs a client: with providerCredentials the
+    // lib publishes metrics (CloudWatch) and sets up log delivery (CloudWatch Logs, S3). No network: the
+    // child's DNS answers ENOTFOUND and records each host, which shows each client was built and sent.
+    const script = `
+      const dns = require('node:dns');
+      const hosts = new Set();
+      dns.lookup = (host, options, callback) => {
+        hosts.add(host);
+        (callback ?? options)(Object.assign(new Error('getaddrinfo ENOTFOUND ' + host), { code: 'ENOTFOUND' }));
+      };
+      const out = process.stdout.write.bind(process.stdout);
+      console.log = console.error = () => undefined;
+      const event = {
+        requestData: {
+          callerCredentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'x', sessionToken: 't' },
+          providerCredentials: { accessKeyId: 'AKIDPROVIDER', secretAccessKey: 'y', sessionToken: 't' },
+          providerLogGroupName: 'bundle-test', resourceProperties: {}, logicalResourceId: 'Lock',
+        },
+        region: 'us-east-1', awsAccountId: '123456789012', action: 'READ', bearerToken: 'token',
+        resourceType: 'Acme::Origin::Lock',
+      };
+      require(process.argv[1]).entrypoint(event, { awsRequestId: 'request', logStreamName: 'stream' })
+        .then(() => out('\\nHOSTS ' + JSON.stringify([...hosts].sort()) + '\\n'));`;
+    const { stdout } = await run(process.execPath, ['-e', script, bundles.handlers], {
+      cwd: scratch,
+      env: { PATH: process.env.PATH, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
+    });
+    const line = stdout.split('\n').find((l) => l.startsWith('HOSTS '));
+    expect(JSON.parse(line?.slice('HOSTS '.length) ?? '[]')).toEqual([
+      'bundle-test-123456789012.s3.amazonaws.com',
+      'logs.us-east-1.amazonaws.com',
+      'monitoring.us-east-1.amazonaws.com',
+    ]);
+  }, 30_000);
+
   test('entrypoint CREATE and DELETE through the bundle', async () => {
     const f = await buildFixture({ name: 'entry' }, { endpoint: moto.endpoint });
     const properties = {

@@ -2,8 +2,12 @@
 // `make bench`: what one lock operation costs, measured side by side in one run on moto (through the
 // AWS emulator, which counts every call). Prints one table; docs/package.md keeps its latest output.
 // Needs dist/ (make build) and the esbuild bundles (built here into a scratch directory).
+//
+//   node tools/bench.mjs                     the whole table
+//   node tools/bench.mjs --only cold-start   only the bundles' cold start rows (no moto; seconds)
+//   node tools/bench.mjs --only calls        only the rows measured on moto
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -34,6 +38,8 @@ const rows = [];
 /** @param {string} what @param {unknown} value @param {string} [note] */
 const row = (what, value, note = '') => rows.push([what, String(value), note]);
 const quiet = () => undefined;
+/** Cold start runs per bundle (and of the empty node). */
+const RUNS = 11;
 
 /** G more security groups on the fixture's load balancer, each admitting the internet on the listener port. */
 async function addOpenGroups(/** @type {any} */ c, /** @type {any} */ f, /** @type {number} */ extra) {
@@ -87,7 +93,16 @@ async function markLoadBalancers(/** @type {any} */ c, /** @type {any} */ f, /**
   }
 }
 
-async function main() {
+/** @param {string[]} argv @returns {'calls' | 'cold-start' | undefined} */
+function parseOnly(argv) {
+  if (argv.length === 0) return undefined;
+  if (argv.length === 2 && argv[0] === '--only' && (argv[1] === 'calls' || argv[1] === 'cold-start'))
+    return argv[1];
+  throw new Error(`bench.mjs: unknown arguments ${argv.join(' ')} (--only calls|cold-start)`);
+}
+
+/** The AWS calls of each operation, counted at the emulator, and the handler's overhead on READ. */
+async function calls() {
   const moto = await startMoto();
   const emulator = await startEmulator({
     target: moto.endpoint,
@@ -212,8 +227,16 @@ async function main() {
     await emulator.stop();
     await moto.stop();
   }
+}
 
-  // Cold start: require each bundle in a fresh node, vs an empty node.
+/**
+ * Cold start: require each bundle in a fresh node, vs an empty node. The machine may be shared: the
+ * runs go round robin (empty node, then each bundle, RUNS times), each bundle's ratio is the median of
+ * its ratios to the empty node of the same round (processes that saw about the same load), and the
+ * times are medians. What is timed is the process (start, require, exit); the handler's first invocation
+ * (SDK clients built, first calls) comes on top on Lambda and is not part of this row.
+ */
+function coldStart() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'origin-lock-bench-'));
   try {
     execFileSync(process.execPath, [path.join(root, 'tools', 'bundle.mjs'), '--quiet', '--outdir', scratch]);
@@ -233,32 +256,41 @@ async function main() {
     };
     /** @param {number[]} xs */
     const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    /** @param {string | undefined} file */
-    const measure = (file) => {
-      const runs = Array.from({ length: 5 }, () => probe(file));
-      return {
-        wall: median(runs.map((r) => r.wall)),
-        load: median(runs.map((r) => r.ms)),
-        rss: Math.max(...runs.map((r) => r.rss)),
-      };
-    };
-    const empty = measure(undefined);
+    const names = ['handlers', 'custom-resource', 'rotation', 'guardian'].filter((n) =>
+      existsSync(path.join(scratch, n, 'index.js')),
+    );
+    const files = [undefined, ...names.map((n) => path.join(scratch, n, 'index.js'))];
+    /** @type {{ ms: number; rss: number; wall: number }[][]} */
+    const runs = files.map(() => []);
+    for (let i = 0; i < RUNS; i++) files.forEach((file, j) => runs[j].push(probe(file)));
+    const [empty, ...bundles] = runs.map((r) => ({
+      wall: median(r.map((x) => x.wall)),
+      load: median(r.map((x) => x.ms)),
+      rss: Math.max(...r.map((x) => x.rss)),
+      ratio: median(r.map((x, i) => x.wall / runs[0][i].wall)),
+    }));
     row(
       "cold start node -e ''",
       `${empty.wall.toFixed(0)} ms`,
-      `peak RSS ${(empty.rss / 1024).toFixed(0)} MB`,
+      `peak RSS ${(empty.rss / 1024).toFixed(0)} MB; medians of ${RUNS} runs`,
     );
-    for (const name of ['handlers', 'custom-resource', 'rotation']) {
-      const m = measure(path.join(scratch, name, 'index.js'));
+    names.forEach((name, j) => {
+      const m = bundles[j];
       row(
         `cold start bundle ${name}`,
-        `${(m.wall / empty.wall).toFixed(2)}×`,
+        `${m.ratio.toFixed(2)}×`,
         `${m.wall.toFixed(0)} ms (require ${m.load.toFixed(0)} ms), peak RSS ${(m.rss / 1024).toFixed(0)} MB`,
       );
-    }
+    });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  const only = parseOnly(process.argv.slice(2));
+  if (only !== 'cold-start') await calls();
+  if (only !== 'calls') coldStart();
 
   const widths = [0, 1, 2].map((i) =>
     Math.max(...rows.map((r) => r[i].length), ['measure', 'value', 'detail'][i].length),

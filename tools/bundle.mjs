@@ -26,15 +26,18 @@
 // Nothing is external. The lib (1.0.5) needs aws-sdk v2 at run time, and the Node.js Lambda runtimes
 // ship only SDK v3, so v2 must travel with the handler. What the lib requires at import is exactly
 // aws-sdk/clients/all (proxy.js), aws-sdk/clients/cloudwatch (metrics.js), aws-sdk/clients/cloudwatchlogs
-// and aws-sdk/clients/s3 (log-delivery.js). All four bundle cleanly (their API models are static JSON
-// requires). clients/all would pull every v2 service (~21 MB of JavaScript) only for
-// SessionProxy.client('<name>') string lookups, which neither the lib nor our handlers make (the lib
-// passes constructors, our handlers use SDK v3), so it is replaced by a module exposing the three
-// constructors the lib uses; any other name fails loudly. The custom resource and the rotation
-// function do not import the lib at all (the engine has its own status and code strings; only
-// src/registry/ converts them), so they carry no aws-sdk v2.
+// and aws-sdk/clients/s3 (log-delivery.js). The three clients bundle cleanly (their API models are static
+// JSON requires) into a text embedded in the type's bundle and compiled only when the lib first
+// constructs one (lazyAwsSdkV2); clients/all becomes those three constructors. The custom resource and
+// the rotation function do not import the lib at all (the engine has its own status and code strings;
+// only src/registry/ converts them), so they carry no aws-sdk v2.
+//
+// Cold start (docs/package.md, `make bench`): besides the lazy v2, the SDK v3 schema modules are made
+// tree-shakeable (treeShakeableSdkSchemas), the SDK's dynamic imports static (staticSdkImports) and the
+// lib's replaceAll shim the built-in (nativeReplaceAll). Each plugin says why it changes no behaviour.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,22 +58,99 @@ export const ENTRIES = [
   },
 ];
 
-/** aws-sdk/clients/all → only the v2 clients the lib itself constructs. @type {esbuild.Plugin} */
-const awsSdkV2ClientsAll = {
-  name: 'aws-sdk-v2-clients-all',
-  setup(build) {
-    build.onResolve({ filter: /^aws-sdk\/clients\/all$/ }, () => ({
-      path: 'clients-all',
-      namespace: 'shim',
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'shim' }, () => ({
+/** The v2 clients the lib constructs: module under aws-sdk/clients/ → constructor name. */
+const V2_CLIENTS = { cloudwatch: 'CloudWatch', cloudwatchlogs: 'CloudWatchLogs', s3: 'S3' };
+
+/**
+ * aws-sdk v2, bundled on its own (one CommonJS text that exports the three constructors) to be embedded
+ * in the type's bundle as a string. @returns {Promise<string>}
+ */
+async function bundleAwsSdkV2() {
+  const result = await esbuild.build({
+    stdin: {
+      contents: `module.exports = {\n${Object.entries(V2_CLIENTS)
+        .map(([module, ctor]) => `  ${ctor}: require('aws-sdk/clients/${module}'),`)
+        .join('\n')}\n};`,
       resolveDir: root,
       loader: 'js',
-      contents: `
+      sourcefile: 'aws-sdk-v2.js',
+    },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    keepNames: true,
+    minify: true,
+    legalComments: 'inline',
+    write: false,
+    metafile: true,
+    logLevel: 'warning',
+    absWorkingDir: root,
+  });
+  assertOnlyBuiltins('aws-sdk v2', result.metafile);
+  return result.outputFiles[0].text;
+}
+
+/**
+ * The lib's aws-sdk v2 → compiled and loaded on first construction. The lib requires aws-sdk/clients/all
+ * (proxy.js), cloudwatch (metrics.js), cloudwatchlogs and s3 (log-delivery.js) at import, but constructs a
+ * client only to publish metrics or deliver logs, which CloudFormation asks for per request (with
+ * providerCredentials and a log group); `cfn test`, the contract tests and `testEntrypoint` never do.
+ * Loaded eagerly, v2 (~520 KB of JavaScript with xml2js, xmlbuilder, sax and jmespath) was evaluated and
+ * compiled at every cold start of the type (numbers in docs/package.md). So:
+ *
+ * - each client module becomes a constructor function that loads v2 when first called and returns the
+ *   real client: the lib uses them only as `new ctor(options)` (SessionProxy.client), and `new` yields the
+ *   returned object;
+ * - v2 itself travels as a string (bundled apart, bundleAwsSdkV2) compiled with vm.compileFunction on
+ *   that first call: a string literal costs V8 a scan, where code would be pre-parsed at every cold start
+ *   even if never run. It requires only Node built-ins (checked when it is bundled);
+ * - aws-sdk/clients/all would pull every v2 service (~21 MB of JavaScript) only for
+ *   SessionProxy.client('<name>') string lookups, which neither the lib nor our handlers make (the lib
+ *   passes constructors, our handlers use SDK v3): it becomes the three lazy constructors the lib uses, and
+ *   any other name fails loudly.
+ * @param {string} v2Source what bundleAwsSdkV2 returned
+ * @returns {esbuild.Plugin}
+ */
+const lazyAwsSdkV2 = (v2Source) => ({
+  name: 'lazy-aws-sdk-v2',
+  setup(build) {
+    const names = Object.keys(V2_CLIENTS).join('|');
+    build.onResolve({ filter: new RegExp(`^aws-sdk/clients/(${names}|all)$`) }, (args) => ({
+      path: args.path.slice('aws-sdk/clients/'.length),
+      namespace: 'lazy-aws-sdk-v2',
+    }));
+    build.onResolve({ filter: /^lazy-aws-sdk-v2:load$/ }, () => ({
+      path: 'load',
+      namespace: 'lazy-aws-sdk-v2',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-aws-sdk-v2' }, (args) => {
+      const name = /** @type {keyof typeof V2_CLIENTS | 'all' | 'load'} */ (args.path);
+      /** @type {string} */
+      let contents;
+      if (name === 'load') {
+        contents = `
+const { createRequire } = require('node:module');
+const { compileFunction } = require('node:vm');
+const source = ${JSON.stringify(v2Source)};
+let clients;
+module.exports = () => {
+  if (!clients) {
+    const mod = { exports: {} };
+    const filename = __filename + '#aws-sdk-v2';
+    compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename })(
+      mod.exports, createRequire(__filename), mod, filename, __dirname);
+    clients = mod.exports;
+  }
+  return clients;
+};
+`;
+      } else if (name === 'all') {
+        contents = `
 const clients = {
-  CloudWatch: require('aws-sdk/clients/cloudwatch'),
-  CloudWatchLogs: require('aws-sdk/clients/cloudwatchlogs'),
-  S3: require('aws-sdk/clients/s3'),
+${Object.entries(V2_CLIENTS)
+  .map(([module, ctor]) => `  ${ctor}: require('aws-sdk/clients/${module}'),`)
+  .join('\n')}
 };
 module.exports = new Proxy(clients, {
   get(target, name) {
@@ -80,8 +160,104 @@ module.exports = new Proxy(clients, {
     return target[name];
   },
 });
-`,
+`;
+      } else {
+        const ctor = V2_CLIENTS[name];
+        // The loader is required in the call, not at import: its module body (the v2 text) is then only
+        // scanned when the bundle is compiled, not parsed again when the lib's modules load.
+        contents = `
+module.exports = function ${ctor}(options) {
+  return new (require('lazy-aws-sdk-v2:load')().${ctor})(options);
+};
+`;
+      }
+      return { contents, loader: 'js', resolveDir: root };
+    });
+  },
+});
+
+/**
+ * string.prototype.replaceall → the built-in. The lib's utils.js redacts with this es-shims package, whose
+ * main export always runs its own spec implementation (~45 KB of es-abstract, get-intrinsic and
+ * object-inspect, which look up every intrinsic at import). Node has had String.prototype.replaceAll since
+ * 15; the lib calls it as replaceAll(string, substring, replacement), which the built-in does to the same
+ * spec.
+ * @type {esbuild.Plugin}
+ */
+const nativeReplaceAll = {
+  name: 'native-replaceall',
+  setup(build) {
+    build.onResolve({ filter: /^string\.prototype\.replaceall$/ }, () => ({
+      path: 'string.prototype.replaceall',
+      namespace: 'native-replaceall',
     }));
+    build.onLoad({ filter: /.*/, namespace: 'native-replaceall' }, () => ({
+      contents:
+        'module.exports = (string, search, replacement) => String.prototype.replaceAll.call(string, search, replacement);',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * SDK v3 dynamic imports → static ones. The default credential chain and a few SDK internals load their
+ * parts with `import()` (credential-provider-ini, -sso, -process, -web-identity, -http, -imds, the nested
+ * STS/SSO clients, event streams). esbuild keeps an import() of a bundled ES module lazy by wrapping that
+ * module in an init function, and with it every module it imports: that is nearly half of each bundle,
+ * @smithy/core and @aws-sdk/core included, which are then initialised at import anyway. V8 pre-parses
+ * those wrapper bodies while compiling the script and parses them again when they run: importing them
+ * statically costs less than the laziness saves (measured: docs/package.md). Their top levels only
+ * declare (classes, functions, constants), so evaluating them at import changes nothing else.
+ * `node:` built-ins and bowser (the browser user agent parser, never reached on Node) stay dynamic.
+ * @type {esbuild.Plugin}
+ */
+const staticSdkImports = {
+  name: 'static-sdk-imports',
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/][^\\/]+[\\/]dist-es[\\/].*\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes('import(')) return undefined;
+        /** @type {string[]} */
+        const imports = [];
+        const contents = source.replace(/\bimport\(\s*"([^"]+)"\s*\)/g, (call, specifier) => {
+          if (specifier.startsWith('node:') || specifier === 'bowser') return call;
+          const name = `__static_import_${imports.length}`;
+          imports.push(`import * as ${name} from ${JSON.stringify(specifier)};`);
+          return `Promise.resolve(${name})`;
+        });
+        return imports.length ? { contents: `${imports.join('\n')}\n${contents}`, loader: 'js' } : undefined;
+      },
+    );
+  },
+};
+
+/**
+ * SDK v3 schema modules → tree-shakeable. Each client's dist-es/schemas/schemas_0.js declares one schema
+ * per shape of the whole service, many with computed keys (`{ [_xN]: _m }`, `_xN` a string constant of the
+ * same file). esbuild cannot prove a computed key free of side effects, so it keeps every such schema and
+ * everything they reference: EC2's ~540 KB for the handful of operations the engine calls, all compiled
+ * and evaluated at every cold start. Replacing each computed key by the literal string its constant holds
+ * changes no value, and lets esbuild drop the schemas no command references.
+ * @type {esbuild.Plugin}
+ */
+const treeShakeableSdkSchemas = {
+  name: 'tree-shakeable-sdk-schemas',
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/].*schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        /** @type {Map<string, string>} */
+        const strings = new Map();
+        for (const m of source.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)) strings.set(m[1], m[2]);
+        const contents = source.replace(/([{,]\s*)\[(_\w+)\]:/g, (whole, before, name) =>
+          strings.has(name) ? `${before}${strings.get(name)}:` : whole,
+        );
+        return { contents, loader: 'js' };
+      },
+    );
   },
 };
 
@@ -113,12 +289,26 @@ function parseArgs(argv) {
 const isBuiltin = (p) => p.startsWith('node:') || builtinModules.includes(p.split('/')[0]);
 
 /**
+ * Everything is bundled: the only requires left must be Node built-ins.
+ * @param {string} name @param {esbuild.Metafile} metafile
+ */
+function assertOnlyBuiltins(name, metafile) {
+  const externals = new Set();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imp of output.imports) if (imp.external && !isBuiltin(imp.path)) externals.add(imp.path);
+  }
+  if (externals.size) throw new Error(`${name}: unbundled imports left: ${[...externals].join(', ')}`);
+}
+
+/**
  * @param {{ only?: string[]; outdir?: string; quiet?: boolean }} [options]
  * @returns {Promise<BundleResult[]>}
  */
 export async function bundle({ only, outdir = path.join(root, 'build', 'bundle'), quiet = false } = {}) {
   /** @type {BundleResult[]} */
   const results = [];
+  /** @type {string | undefined} */
+  let v2Source;
   for (const entry of ENTRIES) {
     if (only && !only.includes(entry.name)) continue;
     const source = path.join(root, entry.source);
@@ -151,15 +341,13 @@ export async function bundle({ only, outdir = path.join(root, 'build', 'bundle')
       metafile: true,
       logLevel: 'warning',
       absWorkingDir: root,
-      plugins: entry.usesLib ? [awsSdkV2ClientsAll] : [],
+      plugins: [
+        treeShakeableSdkSchemas,
+        staticSdkImports,
+        ...(entry.usesLib ? [lazyAwsSdkV2((v2Source ??= await bundleAwsSdkV2())), nativeReplaceAll] : []),
+      ],
     });
-    // Everything is bundled: the only requires left must be Node built-ins.
-    const externals = new Set();
-    for (const output of Object.values(result.metafile.outputs)) {
-      for (const imp of output.imports) if (imp.external && !isBuiltin(imp.path)) externals.add(imp.path);
-    }
-    if (externals.size)
-      throw new Error(`${entry.name}: unbundled imports left: ${[...externals].join(', ')}`);
+    assertOnlyBuiltins(entry.name, result.metafile);
     writeFileSync(path.join(outDir, 'meta.json'), JSON.stringify(result.metafile));
     const bytes = statSync(outfile).size;
     results.push({ name: entry.name, source: entry.source, outfile, bytes });
