@@ -100,3 +100,37 @@ export function withDistributionRole(clients: AwsClients, role: DistributionRole
   byRole.set(key, made);
   return made;
 }
+
+/** How many sets of clients a warm Lambda sandbox keeps (one per caller's credentials seen lately). */
+const KEPT_CLIENT_SETS = 4;
+const kept = new Map<string, AwsClients>();
+
+/**
+ * createClients, but a warm invocation with the same region, endpoint and credentials reuses the clients
+ * (and their open connections) of an earlier one. New credentials (CloudFormation hands out temporary
+ * ones) make new clients; the oldest set is dropped beyond KEPT_CLIENT_SETS.
+ */
+export function keptClients(opts: Omit<ClientOptions, 'customize'>): AwsClients {
+  const c = opts.credentials;
+  const key = JSON.stringify([
+    opts.region,
+    opts.endpoint,
+    c?.accessKeyId,
+    c?.secretAccessKey,
+    c?.sessionToken,
+  ]);
+  const known = kept.get(key);
+  if (known) {
+    kept.delete(key); // most recently used last
+    kept.set(key, known);
+    return known;
+  }
+  const made = createClients(opts);
+  kept.set(key, made);
+  for (const oldest of kept.keys()) {
+    if (kept.size <= KEPT_CLIENT_SETS) break;
+    for (const client of Object.values(kept.get(oldest) ?? {}) as { destroy(): void }[]) client.destroy();
+    kept.delete(oldest);
+  }
+  return made;
+}

@@ -1,4 +1,4 @@
-import { AwsClients, createClients } from '../aws/clients';
+import { AwsClients, keptClients } from '../aws/clients';
 import { formatError, formatFailure, mapError } from '../aws/error-mapping';
 import { HandlerCode, LockError } from '../engine/errors';
 import { Attempt, Clock, clockWith, finished, retryAfter, waitFor } from '../engine/rules/deadline';
@@ -35,7 +35,7 @@ export { notCreatedId } from './answers';
  */
 
 export interface HandlerOptions {
-  /** SDK clients for the lock engine. Default: createClients from the Lambda's own credentials. */
+  /** SDK clients for the lock engine. Default: keptClients from the Lambda's own credentials. */
   clients?: (region: string) => AwsClients;
   /** Starts this function again, asynchronously, with `event`. Default: none (see index.ts). */
   reinvoke?: (event: CustomResourceEvent, context: LambdaContext) => Promise<void>;
@@ -81,7 +81,7 @@ function settingsOf(options: HandlerOptions): Settings {
     clock: clockWith({ now: options.now, sleep: options.sleep }),
     send: options.send ?? putResponse,
     log: (line) => rawLog(redact(`[origin-lock] ${line}`)),
-    makeClients: options.clients ?? ((region: string) => createClients({ region })),
+    makeClients: options.clients ?? ((region: string) => keptClients({ region })),
     reinvoke: options.reinvoke,
     overallMs: options.overallMs ?? DEFAULT_OVERALL_MS,
     engineCallMs: options.engineCallMs ?? DEFAULT_ENGINE_CALL_MS,

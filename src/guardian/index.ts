@@ -1,4 +1,4 @@
-import { createClients } from '../aws/clients';
+import { keptClients } from '../aws/clients';
 import { EventBridgeSink } from './eventbridge-sink';
 import { configFromEnv, GuardianResult, runGuardian } from './guardian';
 
@@ -11,7 +11,7 @@ export async function handler(
 ): Promise<Pick<GuardianResult, 'ignored' | 'checked'> & { findings: number }> {
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const result = await runGuardian(event, configFromEnv(), {
-    clients: createClients({ region }),
+    clients: keptClients({ region }),
     sink: new EventBridgeSink({
       region,
       eventBusName: process.env.EVENT_BUS_NAME || undefined,

@@ -10,7 +10,7 @@ import {
   ResourceHandlerRequest,
   SessionProxy,
 } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
-import { AwsClients, createClients } from '../aws/clients';
+import { AwsClients, keptClients } from '../aws/clients';
 import {
   CallbackContext,
   createLock,
@@ -28,12 +28,15 @@ import { ResourceModel } from '../models';
 
 type Event = ProgressEvent<ResourceModel, CallbackContext>;
 
-/** SDK v3 clients built from the caller's credentials that the lib hands us in its v2 session. */
+/**
+ * SDK v3 clients for the caller's credentials that the lib hands us in its v2 session; a warm invocation
+ * with the same credentials reuses them (and their connections).
+ */
 function clientsFor(session: Optional<SessionProxy>, region: string): AwsClients {
   const creds = session?.configuration?.credentials as
     | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
     | undefined;
-  return createClients({
+  return keptClients({
     region: session?.configuration?.region ?? region,
     credentials: creds?.accessKeyId ? creds : undefined,
   });

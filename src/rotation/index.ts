@@ -1,4 +1,4 @@
-import { createClients } from '../aws/clients';
+import { keptClients } from '../aws/clients';
 import { formatError } from '../aws/error-mapping';
 import { redact } from '../engine/secret';
 import { RotationEvent, runRotationStep } from './steps';
@@ -11,7 +11,7 @@ export async function handler(
   event: RotationEvent,
   context?: { getRemainingTimeInMillis?: () => number },
 ): Promise<void> {
-  const clients = createClients({ region: process.env.AWS_REGION ?? 'us-east-1' });
+  const clients = keptClients({ region: process.env.AWS_REGION ?? 'us-east-1' });
   const log = (m: string) => console.log(redact(`[rotation] ${m}`));
   try {
     await runRotationStep(event, {
