@@ -10,13 +10,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CUSTOM_RESOURCE_BUNDLE_CONTEXT, OriginLock, OriginLockProps } from '../packages/cdk/src';
+import {
+  CUSTOM_RESOURCE_BUNDLE_CONTEXT,
+  OriginLock,
+  OriginLockProps,
+  OriginLockProvider,
+} from '../packages/cdk/src';
 import { stubCustomResourceBundle } from './support/stub-bundle';
 
 const LISTENER_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/0123456789abcdef/0123456789abcdef';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:origin-lock/header-AbCdEf';
 const LOCK = 'Acme::Origin::Lock';
+const EDGE_ROLE_ARN = 'arn:aws:iam::210987654321:role/origin-lock-edge';
 
 const bundle = stubCustomResourceBundle();
 afterAll(() => bundle.remove());
@@ -264,6 +270,61 @@ describe('distribution', () => {
   });
 });
 
+describe('distribution in another account (distributionRoleArn)', () => {
+  test('the role and its external id pass through as DistributionRoleArn and DistributionRoleExternalId', () => {
+    const { template } = importedLock({
+      distributionRoleArn: EDGE_ROLE_ARN,
+      distributionRoleExternalId: 'acme-edge',
+    });
+    expect(onlyResource(template, LOCK).Properties).toMatchObject({
+      DistributionId: 'E2EXAMPLE',
+      DistributionRoleArn: EDGE_ROLE_ARN,
+      DistributionRoleExternalId: 'acme-edge',
+    });
+  });
+
+  test('an imported distribution construct may be in another account', () => {
+    const stack = newStack();
+    const distribution = cloudfront.Distribution.fromDistributionAttributes(stack, 'Cdn', {
+      distributionId: 'E2EXAMPLE',
+      domainName: 'd111111abcdef8.cloudfront.net',
+    });
+    new OriginLock(stack, 'Lock', {
+      listenerArn: LISTENER_ARN,
+      distribution,
+      distributionRoleArn: EDGE_ROLE_ARN,
+    });
+    expect(onlyResource(Template.fromStack(stack), LOCK).Properties).toMatchObject({
+      DistributionId: 'E2EXAMPLE',
+      DistributionRoleArn: EDGE_ROLE_ARN,
+    });
+  });
+
+  test.each<OriginLockProvider>(['registry', 'custom-resource'])(
+    'a distribution of this app with a role: refused at construction (%s)',
+    (provider) => {
+      const { stack, listener, distribution } = sameAppStack();
+      expect(
+        () =>
+          new OriginLock(stack, 'Lock', {
+            listener,
+            distribution,
+            distributionRoleArn: EDGE_ROLE_ARN,
+            provider,
+          }),
+      ).toThrow(
+        /distributionRoleArn is for a distribution in another account.*Cdn is a distribution of this app/,
+      );
+    },
+  );
+
+  test('an external id without a role: refused at construction', () => {
+    expect(() => importedLock({ distributionRoleExternalId: 'acme-edge' })).toThrow(
+      /distributionRoleExternalId needs distributionRoleArn/,
+    );
+  });
+});
+
 test('headerName, originId, denyResponse, enforce and allowedSources pass through with the schema names', () => {
   const { template } = importedLock({
     headerName: 'X-Edge-Key',
@@ -433,9 +494,11 @@ describe("provider 'custom-resource'", () => {
     for (const id of ['distribution/E2EXAMPLE', 'distribution/E3EXAMPLE']) expect(resources).toContain(id);
   });
 
-  test("the role's actions are exactly the schema's create, update and delete permissions, its logs and self-invoke", () => {
+  test("the role's actions are exactly the schema's create, update and delete permissions, its logs and self-invoke (sts:AssumeRole only with a distribution role)", () => {
     const { template } = importedLock({ provider: 'custom-resource' });
-    const handlers = ['create', 'update', 'delete'].flatMap((h) => schema.handlers[h].permissions);
+    const handlers = ['create', 'update', 'delete']
+      .flatMap((h) => schema.handlers[h].permissions)
+      .filter((a) => a !== 'sts:AssumeRole');
     expect(actionsOf(statementsOf(template))).toEqual(
       [
         ...new Set([...handlers, 'logs:CreateLogStream', 'logs:PutLogEvents', 'lambda:InvokeFunction']),
@@ -470,6 +533,55 @@ describe("provider 'custom-resource'", () => {
         ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::123456789012:distribution/E2EXAMPLE'],
       ],
     });
+  });
+
+  test('with distributionRoleArn: the function may assume that role (only it), and no CloudFront call is granted here', () => {
+    const { template } = importedLock({
+      provider: 'custom-resource',
+      distributionRoleArn: EDGE_ROLE_ARN,
+      distributionRoleExternalId: 'acme-edge',
+    });
+    const statements = statementsOf(template);
+    const handlers = ['create', 'update', 'delete']
+      .flatMap((h) => schema.handlers[h].permissions)
+      .filter((a) => !a.startsWith('cloudfront:'));
+    expect(actionsOf(statements)).toEqual(
+      [
+        ...new Set([...handlers, 'logs:CreateLogStream', 'logs:PutLogEvents', 'lambda:InvokeFunction']),
+      ].sort(),
+    );
+    const assume = statements.filter((s) => actionsOf([s]).includes('sts:AssumeRole'));
+    expect(assume).toEqual([expect.objectContaining({ Action: 'sts:AssumeRole', Resource: EDGE_ROLE_ARN })]);
+    expect(onlyResource(template, CUSTOM).Properties).toMatchObject({
+      DistributionRoleArn: EDGE_ROLE_ARN,
+      DistributionRoleExternalId: 'acme-edge',
+    });
+  });
+
+  test('two locks, one through a role: each gets its own grant', () => {
+    const stack = newStack();
+    new OriginLock(stack, 'A', {
+      listenerArn: LISTENER_ARN,
+      distributionId: 'E2EXAMPLE',
+      provider: 'custom-resource',
+    });
+    new OriginLock(stack, 'B', {
+      listenerArn: LISTENER_ARN.replace('/web/', '/api/'),
+      distributionId: 'E3EXAMPLE',
+      distributionRoleArn: EDGE_ROLE_ARN,
+      provider: 'custom-resource',
+    });
+    const statements = statementsOf(Template.fromStack(stack));
+    const cloudfrontOn = JSON.stringify(
+      statements
+        .filter((s) => actionsOf([s]).includes('cloudfront:UpdateDistribution'))
+        .map((s) => s.Resource),
+    );
+    expect(cloudfrontOn).toContain('distribution/E2EXAMPLE');
+    expect(cloudfrontOn).not.toContain('E3EXAMPLE');
+    expect(
+      statements.filter((s) => actionsOf([s]).includes('sts:AssumeRole')).map((s) => s.Resource),
+    ).toEqual([EDGE_ROLE_ARN]);
   });
 
   test('a secret with a customer managed key: kms:Decrypt through Secrets Manager only', () => {

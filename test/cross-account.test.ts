@@ -31,6 +31,7 @@ import { MemorySink } from '../src/guardian/finding';
 import { scheduledEvent } from '../bench/cloudtrail';
 import { useEmulatedBench } from './support/emulated-bench';
 import { runCli } from './support/cli-run';
+import { PlanReport } from '../src/cli/plan/report';
 
 const bench = useEmulatedBench();
 
@@ -285,6 +286,73 @@ test('the audit passes with --distribution-role-arn and cannot find the distribu
   const usage = await runCli([...base, '--external-id', EXTERNAL_ID], [], io);
   expect(usage.code).toBe(2);
   expect(usage.stderr).toMatch(/--external-id: needs --distribution-role-arn/);
+});
+
+test('plan previews a CREATE that stamps the edge distribution through --distribution-role-arn, writing nothing', async () => {
+  const { f, edge, distributionId } = await edgeSetup();
+  const base = [
+    'plan',
+    '--listener-arn',
+    f.listenerArn,
+    '--distribution-id',
+    distributionId,
+    '--secret-arn',
+    f.secretArn,
+  ];
+  const io = { clients: () => bench.clients() };
+  bench.emulator.events.length = 0;
+  const withRole = await runCli(
+    [...base, '--distribution-role-arn', EDGE_ROLE, '--external-id', EXTERNAL_ID, '--json'],
+    [f.secretValue],
+    io,
+  );
+  expect(withRole.stderr).toBe('');
+  expect(withRole.code).toBe(0);
+  const report = JSON.parse(withRole.stdout) as PlanReport;
+  expect(report).toMatchObject({
+    action: 'create',
+    outcome: 'planned',
+    distributionId,
+    distributionRoleArn: EDGE_ROLE,
+  });
+  const stamp = report.steps.filter((s) => s.kind === 'update-origins');
+  expect(stamp).toHaveLength(1);
+  expect(stamp[0].description).toContain(distributionId);
+  expect(report.steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['await-deployed', 'create-rule']));
+  // Read through the role (and only read): nothing written in either account.
+  expect(assumed().length).toBeGreaterThan(0);
+  expect(assumed().every((e) => e.what === 'forwarded')).toBe(true);
+  expect(writes()).toEqual([]);
+  expect(await sentHeader(edge.cloudfront, distributionId)).toBeUndefined();
+  // The text form names the role too.
+  const text = await runCli(
+    [...base, '--distribution-role-arn', EDGE_ROLE, '--external-id', EXTERNAL_ID],
+    [f.secretValue],
+    io,
+  );
+  expect(text.stdout).toContain(`Distribution: ${distributionId} (through role ${EDGE_ROLE})`);
+
+  // Without the role the distribution is not in this account: the lock would refuse, as CREATE does.
+  bench.emulator.events.length = 0;
+  const without = await runCli(base, [f.secretValue], io);
+  expect(without.code).toBe(1);
+  expect(without.stdout).toMatch(/DistributionId/);
+  expect(assumed()).toEqual([]);
+  expect(writes()).toEqual([]);
+  const untrusted = await runCli(
+    [...base, '--distribution-role-arn', EDGE_ROLE, '--external-id', 'not-the-external-id'],
+    [f.secretValue],
+    io,
+  );
+  // A role that cannot be assumed is an access problem, as for the audit: the plan could not be made.
+  expect(untrusted.code).toBe(3);
+  expect(untrusted.stderr).toMatch(/DistributionRoleArn: cannot assume role/);
+  const usage = await runCli([...base, '--external-id', EXTERNAL_ID], [], io);
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toMatch(/--external-id: needs --distribution-role-arn/);
+  const badRole = await runCli([...base, '--distribution-role-arn', 'not-a-role'], [], io);
+  expect(badRole.code).toBe(2);
+  expect(badRole.stderr).toMatch(/^.*--distribution-role-arn: /m);
 });
 
 test('the guardian heals the header removed from the edge distribution, through the recorded role', async () => {

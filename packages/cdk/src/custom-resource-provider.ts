@@ -31,6 +31,8 @@ export interface LockTarget {
   readonly listenerArn: string;
   readonly distributionId: string;
   readonly secret: secretsmanager.ISecret;
+  /** The edge-account role every CloudFront call of the lock assumes (DistributionRoleArn), if any. */
+  readonly distributionRoleArn?: string;
 }
 
 /**
@@ -131,7 +133,10 @@ export class CustomOriginLockProvider extends Construct {
     this.readiness = [selfInvoke, asyncInvoke];
   }
 
-  /** Lets the function change `target`'s load balancer, distribution and secret (only those). */
+  /**
+   * Lets the function change `target`'s load balancer, distribution and secret (only those). A
+   * distribution reached through a role is the role's business: the function may only assume it.
+   */
   public grantLock(target: LockTarget): void {
     const stack = Stack.of(this);
     // arn:…:listener/app/<name>/<id>/<listener id>: the load balancer is app/<name>/<id>.
@@ -155,18 +160,20 @@ export class CustomOriginLockProvider extends Construct {
       }),
     );
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: DISTRIBUTION_ACTIONS,
-        resources: [
-          stack.formatArn({
-            service: 'cloudfront',
-            region: '',
-            resource: 'distribution',
-            resourceName: target.distributionId,
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      target.distributionRoleArn !== undefined
+        ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [target.distributionRoleArn] })
+        : new iam.PolicyStatement({
+            actions: DISTRIBUTION_ACTIONS,
+            resources: [
+              stack.formatArn({
+                service: 'cloudfront',
+                region: '',
+                resource: 'distribution',
+                resourceName: target.distributionId,
+                arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+              }),
+            ],
           }),
-        ],
-      }),
     );
     // secretsmanager:GetSecretValue and DescribeSecret (on the ARN IAM matches, also for a partial ARN).
     target.secret.grantRead(this.role);
@@ -187,7 +194,8 @@ export class CustomOriginLockProvider extends Construct {
 const PROVIDER_ID = 'AcmeOriginLockProvider';
 
 // The calls of the type's create, update and delete handlers (schema/acme-origin-lock.json), by what
-// they may be scoped to; test/cdk-origin-lock.test.ts checks they add up to exactly the schema's.
+// they may be scoped to (sts:AssumeRole: a lock's DistributionRoleArn); test/cdk-origin-lock.test.ts
+// checks they add up to exactly the schema's.
 const DESCRIBE_ACTIONS = [
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeLoadBalancers',

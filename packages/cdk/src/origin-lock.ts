@@ -81,6 +81,16 @@ export interface OriginLockProps {
   readonly enforce?: EnforceOptions;
   /** CIDRs and prefix-list ids besides CloudFront that may still reach the listener ports. */
   readonly allowedSources?: string[];
+  /**
+   * A role in the account that owns the distribution (CloudFront in a central edge account), assumed for
+   * every CloudFront call (docs/cross-account.md). Only with `distributionId` or an imported
+   * distribution: a distribution of this app is in this account. Cannot change on an existing lock.
+   * With provider custom-resource, the function may assume this role (and no CloudFront call is granted
+   * in this account for the lock). Default: CloudFront is called in this account.
+   */
+  readonly distributionRoleArn?: string;
+  /** External ID sent when assuming `distributionRoleArn`, when its trust policy requires one. */
+  readonly distributionRoleExternalId?: string;
   /** Adds an AWS::SecretsManager::RotationSchedule on the secret. */
   readonly rotation?: RotationOptions;
   /**
@@ -131,6 +141,16 @@ export class OriginLock extends Construct {
     this.secret = props.secret ?? newHeaderSecret(this);
 
     const ownedDistribution = ownedCfnDistribution(props.distribution);
+    if (props.distributionRoleExternalId !== undefined && props.distributionRoleArn === undefined) {
+      throw new Error(
+        `OriginLock ${this.node.path}: distributionRoleExternalId needs distributionRoleArn (it is sent when assuming that role).`,
+      );
+    }
+    if (ownedDistribution && props.distributionRoleArn !== undefined) {
+      throw new Error(
+        `OriginLock ${this.node.path}: distributionRoleArn is for a distribution in another account, and ${props.distribution?.node.path ?? ownedDistribution.node.path} is a distribution of this app, deployed in this account. Pass distributionId (or an imported distribution) with the role, or drop the role.`,
+      );
+    }
     if (ownedDistribution && props.enforce?.originHeader === true) {
       throw new Error(
         `OriginLock ${this.node.path}: enforce.originHeader cannot be true for a distribution of this app: the next deployment would drop the stamped header. The construct writes the header into the distribution instead.`,
@@ -177,11 +197,18 @@ export class OriginLock extends Construct {
         SharedSecurityGroups: enforce.sharedSecurityGroups,
       },
       AllowedSources: props.allowedSources,
+      DistributionRoleArn: props.distributionRoleArn,
+      DistributionRoleExternalId: props.distributionRoleExternalId,
     });
 
     if (provider === 'custom-resource') {
       const lockProvider = CustomOriginLockProvider.of(this);
-      lockProvider.grantLock({ listenerArn, distributionId, secret: this.secret });
+      lockProvider.grantLock({
+        listenerArn,
+        distributionId,
+        secret: this.secret,
+        distributionRoleArn: props.distributionRoleArn,
+      });
       const lock = new CustomResource(this, 'Resource', {
         resourceType: CUSTOM_ORIGIN_LOCK_TYPE,
         serviceToken: lockProvider.function.functionArn,

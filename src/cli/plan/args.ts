@@ -28,11 +28,15 @@ Options (the lock's properties; see docs/enforce.md and docs/denyresponse.md):
   --deny-content-type TYPE   its content type (default ${DEFAULT_DENY.ContentType})
   --deny-body TEXT           its body (default ${DEFAULT_DENY.MessageBody})
   --enforce NAME=true|false  set one Enforce flag (repeatable): ${ENFORCE_NAMES.join(', ')}
+  --distribution-role-arn ARN
+                             the distribution is in another (edge) account: every CloudFront call
+                             through this role (DistributionRoleArn)
+  --external-id ID           external id for assuming that role (DistributionRoleExternalId)
   --json                     print the plan as JSON (docs/plan-output.schema.json)
   -h, --help                 print this help
 
 AWS access: the default credential chain, in the listener ARN's region; AWS_ENDPOINT_URL is honoured.
-Only Describe/Get/List calls are made.
+Only Describe/Get/List calls are made (and sts:AssumeRole with --distribution-role-arn).
 
 Exit status: 0 the plan was made (its steps printed), 1 the lock would refuse (the reason printed),
 2 usage error, 3 the plan could not be made (for example the listener does not exist or access was
@@ -49,6 +53,8 @@ const OPTIONS = {
   'deny-content-type': { type: 'string' },
   'deny-body': { type: 'string' },
   enforce: { type: 'string', multiple: true },
+  'distribution-role-arn': { type: 'string' },
+  'external-id': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -65,6 +71,8 @@ const FLAG_OF: [RegExp, string][] = [
   [/^DenyResponse\.StatusCode$/, '--deny-status'],
   [/^DenyResponse\.ContentType$/, '--deny-content-type'],
   [/^DenyResponse\.MessageBody$/, '--deny-body'],
+  [/^DistributionRoleArn$/, '--distribution-role-arn'],
+  [/^DistributionRoleExternalId$/, '--external-id'],
 ];
 
 function asUsageError(e: unknown): unknown {
@@ -97,8 +105,18 @@ export function parsePlanCommandLine(argv: string[]): ParsedPlan {
   const missing = (['listener-arn', 'distribution-id', 'secret-arn'] as const).filter((k) => !values[k]);
   if (missing.length > 0)
     throw new UsageError(`missing required option ${missing.map((k) => `--${k}`).join(', ')}`);
-  for (const k of ['secret-key', 'origin-id', 'header-name', 'deny-status', 'deny-content-type'] as const)
+  for (const k of [
+    'secret-key',
+    'origin-id',
+    'header-name',
+    'deny-status',
+    'deny-content-type',
+    'distribution-role-arn',
+    'external-id',
+  ] as const)
     if (values[k] === '') throw new UsageError(`option '--${k}' needs a value`);
+  if (values['external-id'] !== undefined && values['distribution-role-arn'] === undefined)
+    throw new UsageError('--external-id: needs --distribution-role-arn (it is sent when assuming that role)');
 
   const deny = {
     ...(values['deny-status'] !== undefined ? { StatusCode: values['deny-status'] } : {}),
@@ -115,6 +133,8 @@ export function parsePlanCommandLine(argv: string[]): ParsedPlan {
     AllowedSources: values['allowed-source'],
     DenyResponse: deny,
     Enforce: enforceFlags(values.enforce ?? []),
+    DistributionRoleArn: values['distribution-role-arn'],
+    DistributionRoleExternalId: values['external-id'],
   };
   try {
     return { kind: 'plan', spec: parseSpec(properties), json: values.json ?? false };

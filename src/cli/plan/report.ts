@@ -22,6 +22,8 @@ export interface PlanReport {
   distributionId: string;
   secretArn: string;
   headerName: string;
+  /** The edge-account role the distribution is reached through (--distribution-role-arn), if any. */
+  distributionRoleArn?: string;
   action: 'create' | 'update' | null;
   outcome: 'planned' | 'refused';
   steps: PlannedStep[];
@@ -36,6 +38,7 @@ const header = (spec: LockSpec) => ({
   distributionId: spec.DistributionId,
   secretArn: spec.SecretArn,
   headerName: spec.HeaderName,
+  ...(spec.DistributionRoleArn !== undefined ? { distributionRoleArn: spec.DistributionRoleArn } : {}),
 });
 
 export function plannedReport(spec: LockSpec, preview: Preview): PlanReport {
@@ -67,7 +70,7 @@ export function refusedReport(spec: LockSpec, code: HandlerCode, message: string
 export function renderPlan(report: PlanReport): string[] {
   const lines = [
     `Listener:     ${report.listenerArn}`,
-    `Distribution: ${report.distributionId}`,
+    `Distribution: ${report.distributionId}${report.distributionRoleArn ? ` (through role ${report.distributionRoleArn})` : ''}`,
     `Header:       ${report.headerName} (value from ${report.secretArn})`,
     '',
   ];
