@@ -129,8 +129,19 @@ export function keptClients(opts: Omit<ClientOptions, 'customize'>): AwsClients 
   kept.set(key, made);
   for (const oldest of kept.keys()) {
     if (kept.size <= KEPT_CLIENT_SETS) break;
-    for (const client of Object.values(kept.get(oldest) ?? {}) as { destroy(): void }[]) client.destroy();
+    destroyAll(kept.get(oldest));
     kept.delete(oldest);
   }
   return made;
 }
+
+/** Drops every kept set of clients (a new sandbox; tests whose AWS was reset, credentials included). */
+export function forgetKeptClients(): void {
+  for (const set of kept.values()) destroyAll(set);
+  kept.clear();
+}
+
+/** Closes the clients' connections. */
+const destroyAll = (set: AwsClients | undefined): void => {
+  for (const client of Object.values(set ?? {}) as { destroy(): void }[]) client.destroy();
+};

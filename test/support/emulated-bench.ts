@@ -1,4 +1,4 @@
-import { AwsClients, createClients } from '../../src/aws/clients';
+import { AwsClients, createClients, forgetKeptClients } from '../../src/aws/clients';
 import { Emulator, startEmulator } from '../../bench/aws-emulator/proxy';
 import { Fixture, TEST_CREDENTIALS, TEST_REGION } from '../../bench/fixtures';
 import { isRead } from '../../bench/aws-emulator/wire';
@@ -60,6 +60,8 @@ export function useEmulatedBench(): EmulatedBench {
   afterAll(async () => current?.stop());
   beforeEach(async () => {
     await now().moto.reset();
+    // moto forgot the credentials it handed out (assumed roles): warm clients from before would carry them.
+    forgetKeptClients();
     now().emulator.clearFaults();
     now().emulator.events.length = 0;
     now().emulator.cloudformation.stacks = [];
