@@ -58,6 +58,9 @@ export const ENTRIES = [
   },
 ];
 
+/** aws-sdk v2, bundled apart, beside the type's bundle (loaded on the lib's first v2 client). */
+const V2_FILE = 'aws-sdk-v2.js';
+
 /** The v2 clients the lib constructs: module under aws-sdk/clients/ → constructor name. */
 const V2_CLIENTS = { cloudwatch: 'CloudWatch', cloudwatchlogs: 'CloudWatchLogs', s3: 'S3' };
 
@@ -102,17 +105,17 @@ async function bundleAwsSdkV2() {
  * - each client module becomes a constructor function that loads v2 when first called and returns the
  *   real client: the lib uses them only as `new ctor(options)` (SessionProxy.client), and `new` yields the
  *   returned object;
- * - v2 itself travels as a string (bundled apart, bundleAwsSdkV2) compiled with vm.compileFunction on
- *   that first call: a string literal costs V8 a scan, where code would be pre-parsed at every cold start
- *   even if never run. It requires only Node built-ins (checked when it is bundled);
+ * - v2 itself is bundled apart (bundleAwsSdkV2) into a file beside the bundle, aws-sdk-v2.js, required
+ *   on that first call: code in the bundle would be pre-parsed at every cold start even if never run, and
+ *   even as a string literal it cost V8 a scan of ~4 ms. It requires only Node built-ins (checked when it
+ *   is bundled);
  * - aws-sdk/clients/all would pull every v2 service (~21 MB of JavaScript) only for
  *   SessionProxy.client('<name>') string lookups, which neither the lib nor our handlers make (the lib
  *   passes constructors, our handlers use SDK v3): it becomes the three lazy constructors the lib uses, and
  *   any other name fails loudly.
- * @param {string} v2Source what bundleAwsSdkV2 returned
  * @returns {esbuild.Plugin}
  */
-const lazyAwsSdkV2 = (v2Source) => ({
+const lazyAwsSdkV2 = () => ({
   name: 'lazy-aws-sdk-v2',
   setup(build) {
     const names = Object.keys(V2_CLIENTS).join('|');
@@ -131,19 +134,9 @@ const lazyAwsSdkV2 = (v2Source) => ({
       if (name === 'load') {
         contents = `
 const { createRequire } = require('node:module');
-const { compileFunction } = require('node:vm');
-const source = ${JSON.stringify(v2Source)};
+const { join } = require('node:path');
 let clients;
-module.exports = () => {
-  if (!clients) {
-    const mod = { exports: {} };
-    const filename = __filename + '#aws-sdk-v2';
-    compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename })(
-      mod.exports, createRequire(__filename), mod, filename, __dirname);
-    clients = mod.exports;
-  }
-  return clients;
-};
+module.exports = () => (clients ??= createRequire(__filename)(join(__dirname, '${V2_FILE}')));
 `;
       } else if (name === 'all') {
         contents = `
@@ -211,6 +204,24 @@ const nativeReplaceAll = {
  * `node:` built-ins and bowser (the browser user agent parser, never reached on Node) stay dynamic.
  * @type {esbuild.Plugin}
  */
+/**
+ * The default credential chain's profile-file providers (SSO, shared ini files with their assumed roles,
+ * credential_process, web identity token files) → a link that passes to the next one. A Lambda function
+ * has its role's credentials in its environment (fromEnv, the chain's first link, answers), and the type's
+ * handlers get theirs from the request: these links are never reached there, yet with the nested STS and
+ * SSO clients they bring they are about a tenth of each bundle. Passing on (tryNextLink) keeps the chain's
+ * behaviour where they would not have found credentials either: no profile files exist in Lambda.
+ */
+const PROFILE_PROVIDERS = /** @type {Record<string, string>} */ ({
+  '@aws-sdk/credential-provider-sso': 'fromSSO',
+  '@aws-sdk/credential-provider-ini': 'fromIni',
+  '@aws-sdk/credential-provider-process': 'fromProcess',
+  '@aws-sdk/credential-provider-web-identity': 'fromTokenFile',
+});
+/** @param {string} name */
+const skippedProvider = (name) =>
+  `Promise.resolve({ ${name}: () => async () => { throw Object.assign(new Error('${name}: not bundled (a Lambda function has no profile files; tools/bundle.mjs)'), { name: 'CredentialsProviderError', tryNextLink: true }); } })`;
+
 const staticSdkImports = {
   name: 'static-sdk-imports',
   setup(build) {
@@ -221,13 +232,21 @@ const staticSdkImports = {
         if (!source.includes('import(')) return undefined;
         /** @type {string[]} */
         const imports = [];
+        let skipped = 0;
         const contents = source.replace(/\bimport\(\s*"([^"]+)"\s*\)/g, (call, specifier) => {
           if (specifier.startsWith('node:') || specifier === 'bowser') return call;
+          const unused = PROFILE_PROVIDERS[specifier];
+          if (unused) {
+            skipped++;
+            return skippedProvider(unused);
+          }
           const name = `__static_import_${imports.length}`;
           imports.push(`import * as ${name} from ${JSON.stringify(specifier)};`);
           return `Promise.resolve(${name})`;
         });
-        return imports.length ? { contents: `${imports.join('\n')}\n${contents}`, loader: 'js' } : undefined;
+        return imports.length + skipped
+          ? { contents: `${imports.join('\n')}\n${contents}`, loader: 'js' }
+          : undefined;
       },
     );
   },
@@ -344,9 +363,10 @@ export async function bundle({ only, outdir = path.join(root, 'build', 'bundle')
       plugins: [
         treeShakeableSdkSchemas,
         staticSdkImports,
-        ...(entry.usesLib ? [lazyAwsSdkV2((v2Source ??= await bundleAwsSdkV2())), nativeReplaceAll] : []),
+        ...(entry.usesLib ? [lazyAwsSdkV2(), nativeReplaceAll] : []),
       ],
     });
+    if (entry.usesLib) writeFileSync(path.join(outDir, V2_FILE), (v2Source ??= await bundleAwsSdkV2()));
     assertOnlyBuiltins(entry.name, result.metafile);
     writeFileSync(path.join(outDir, 'meta.json'), JSON.stringify(result.metafile));
     const bytes = statSync(outfile).size;
@@ -358,8 +378,8 @@ export async function bundle({ only, outdir = path.join(root, 'build', 'bundle')
 }
 
 /**
- * The registration package content (what ResourceProvider.zip holds): dist/src/registry/handlers.js, nothing else
- * (no node_modules: nothing is external).
+ * The registration package content (what ResourceProvider.zip holds): dist/src/registry/handlers.js and,
+ * beside it, the aws-sdk v2 it loads on first use; nothing else (no node_modules: nothing is external).
  */
 /** @param {string} dir @param {BundleResult[]} results */
 export function layout(dir, results) {
@@ -368,6 +388,10 @@ export function layout(dir, results) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'dist', 'src', 'registry'), { recursive: true });
   copyFileSync(handlers.outfile, path.join(dir, 'dist', 'src', 'registry', 'handlers.js'));
+  copyFileSync(
+    path.join(path.dirname(handlers.outfile), V2_FILE),
+    path.join(dir, 'dist', 'src', 'registry', V2_FILE),
+  );
   return dir;
 }
 
