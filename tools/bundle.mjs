@@ -193,18 +193,6 @@ const nativeReplaceAll = {
 };
 
 /**
- * SDK v3 dynamic imports → static ones. The default credential chain and a few SDK internals load their
- * parts with `import()` (credential-provider-ini, -sso, -process, -web-identity, -http, -imds, the nested
- * STS/SSO clients, event streams). esbuild keeps an import() of a bundled ES module lazy by wrapping that
- * module in an init function, and with it every module it imports: that is nearly half of each bundle,
- * @smithy/core and @aws-sdk/core included, which are then initialised at import anyway. V8 pre-parses
- * those wrapper bodies while compiling the script and parses them again when they run: importing them
- * statically costs less than the laziness saves (measured: docs/package.md). Their top levels only
- * declare (classes, functions, constants), so evaluating them at import changes nothing else.
- * `node:` built-ins and bowser (the browser user agent parser, never reached on Node) stay dynamic.
- * @type {esbuild.Plugin}
- */
-/**
  * The default credential chain's profile-file providers (SSO, shared ini files with their assumed roles,
  * credential_process, web identity token files) → a link that passes to the next one. A Lambda function
  * has its role's credentials in its environment (fromEnv, the chain's first link, answers), and the type's
@@ -222,6 +210,19 @@ const PROFILE_PROVIDERS = /** @type {Record<string, string>} */ ({
 const skippedProvider = (name) =>
   `Promise.resolve({ ${name}: () => async () => { throw Object.assign(new Error('${name}: not bundled (a Lambda function has no profile files; tools/bundle.mjs)'), { name: 'CredentialsProviderError', tryNextLink: true }); } })`;
 
+/**
+ * SDK v3 dynamic imports → static ones. The default credential chain and a few SDK internals load their
+ * parts with `import()` (credential-provider-ini, -sso, -process, -web-identity, -http, -imds, the nested
+ * STS/SSO clients, event streams). esbuild keeps an import() of a bundled ES module lazy by wrapping that
+ * module in an init function, and with it every module it imports: that is nearly half of each bundle,
+ * @smithy/core and @aws-sdk/core included, which are then initialised at import anyway. V8 pre-parses
+ * those wrapper bodies while compiling the script and parses them again when they run: importing them
+ * statically costs less than the laziness saves (measured: docs/package.md). Their top levels only
+ * declare (classes, functions, constants), so evaluating them at import changes nothing else.
+ * `node:` built-ins and bowser (the browser user agent parser, never reached on Node) stay dynamic; the
+ * profile-file credential providers are left out (PROFILE_PROVIDERS).
+ * @type {esbuild.Plugin}
+ */
 const staticSdkImports = {
   name: 'static-sdk-imports',
   setup(build) {
