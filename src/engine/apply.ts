@@ -23,7 +23,7 @@ import {
 import { AwsClients } from '../aws/clients';
 import { readDistributionConfigXml, writeDistributionConfigXml } from '../aws/cloudfront-config';
 import { editDistributionConfig } from './distribution-xml';
-import { Clock, finished, LAGGING_READ_PAUSES_MS, retryAfter, systemClock, waitFor } from './rules/deadline';
+import { Clock, finished, readPastLag, retryAfter, systemClock, waitFor } from './rules/deadline';
 import { LockError } from './errors';
 import { observeDistribution } from './observe';
 import {
@@ -370,19 +370,14 @@ async function alreadyDone(
       if (!(e instanceof PriorityInUseException)) return false;
       // Our own rule at our priority (created by the attempt whose answer was lost) is the step done.
       // PriorityInUse proves a rule holds the priority: a read that shows none lags, so read again.
-      const seen = await waitFor<string>(
-        async (attempt) => {
-          const rules = await clients.elbv2.send(
-            new DescribeRulesCommand({ ListenerArn: observed.listener.arn, PageSize: 400 }),
-          );
-          const arn = rules.Rules?.find((r) => r.Priority === String(step.priority))?.RuleArn;
-          return arn ? finished(arn) : retryAfter(LAGGING_READ_PAUSES_MS[attempt - 1] ?? 0);
-        },
-        { maxAttempts: LAGGING_READ_PAUSES_MS.length + 1 },
-      );
-      if (seen.state !== 'done') return false;
-      const holder = { RuleArn: seen.value };
-      const tags = await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [holder.RuleArn] }));
+      const holder = await readPastLag(async () => {
+        const rules = await clients.elbv2.send(
+          new DescribeRulesCommand({ ListenerArn: observed.listener.arn, PageSize: 400 }),
+        );
+        return rules.Rules?.find((r) => r.Priority === String(step.priority))?.RuleArn;
+      });
+      if (!holder) return false;
+      const tags = await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [holder] }));
       return (
         tags.TagDescriptions?.[0]?.Tags?.some((t) => t.Key === RULE_ROLE_TAG && t.Value === step.role) ??
         false

@@ -10,7 +10,7 @@ import * as securityGroup from './plan/controls/security-group';
 import { LockError } from './errors';
 import { subsetOf, unionValues } from './rules/alb';
 import { flatten } from './rules/ingress';
-import { Clock, finished, LAGGING_READ_PAUSES_MS, retryAfter, systemClock, waitFor } from './rules/deadline';
+import { Clock, readPastLag, systemClock } from './rules/deadline';
 import { observe, observeRecord } from './observe';
 import { Observed } from './observed';
 import { lookAhead } from './plan/plan';
@@ -285,14 +285,7 @@ export async function confirmedLockRecord(
   listenerArn: string,
   clock: Clock = systemClock,
 ): Promise<LockRecord | undefined> {
-  const result = await waitFor<LockRecord>(
-    async (attempt) => {
-      const record = await observeRecord(clients, listenerArn);
-      return record ? finished(record) : retryAfter(LAGGING_READ_PAUSES_MS[attempt - 1] ?? 0);
-    },
-    { clock, maxAttempts: LAGGING_READ_PAUSES_MS.length + 1 },
-  );
-  return result.state === 'done' ? result.value : undefined;
+  return readPastLag(() => observeRecord(clients, listenerArn), clock);
 }
 
 /**

@@ -95,3 +95,21 @@ export async function waitFor<T>(
  * a lock record that should exist, a rule holding a priority CreateRule found in use.
  */
 export const LAGGING_READ_PAUSES_MS = [300, 1000];
+
+/**
+ * `read` until it finds what AWS says exists, pausing LAGGING_READ_PAUSES_MS between attempts; undefined
+ * when it is still absent after the last one.
+ */
+export async function readPastLag<T>(
+  read: () => Promise<T | undefined>,
+  clock: Clock = systemClock,
+): Promise<T | undefined> {
+  const result = await waitFor<T>(
+    async (attempt) => {
+      const value = await read();
+      return value !== undefined ? finished(value) : retryAfter(LAGGING_READ_PAUSES_MS[attempt - 1] ?? 0);
+    },
+    { clock, maxAttempts: LAGGING_READ_PAUSES_MS.length + 1 },
+  );
+  return result.state === 'done' ? result.value : undefined;
+}
