@@ -2,6 +2,7 @@ import { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { LockError } from './errors';
 import { LIMITS, tagValueChunks } from './limits';
+import type { RuleRole } from './observed';
 import { DenyResponseSpec, LockSpec } from './spec';
 
 /**
@@ -200,10 +201,8 @@ export const sameRecord = (a: LockRecord | undefined, b: LockRecord | undefined)
 /** A rule's id: the last part of its ARN (unique within the listener). */
 export const ruleIdOf = (ruleArn: string): string => ruleArn.slice(ruleArn.lastIndexOf('/') + 1);
 
-type Role = 'catch-all' | 'guard';
-
 /** The role a version 2 record gives a rule; undefined for a rule that is not the lock's. */
-export function recordedRole(record: LockRecord | undefined, ruleArn: string): Role | undefined {
+export function recordedRole(record: LockRecord | undefined, ruleArn: string): RuleRole | undefined {
   const rules = record?.rules;
   if (!rules) return undefined;
   const id = ruleIdOf(ruleArn);
@@ -230,13 +229,13 @@ export function ruleRole(
   record: LockRecord | undefined,
   ruleArn: string,
   roleTag: string | undefined,
-): Role | undefined {
+): RuleRole | undefined {
   if (record && !record.rules) return roleTag === 'catch-all' || roleTag === 'guard' ? roleTag : undefined;
   return recordedRole(record, ruleArn) ?? (roleTag === 'catch-all' ? 'catch-all' : undefined);
 }
 
 /** The rules with their roles as `record` gives them (after a record write, without reading AWS again). */
-export const withRecordedRoles = <R extends { arn: string; role?: Role; roleTag?: Role }>(
+export const withRecordedRoles = <R extends { arn: string; role?: RuleRole; roleTag?: RuleRole }>(
   rules: readonly R[],
   record: LockRecord | undefined,
 ): R[] =>

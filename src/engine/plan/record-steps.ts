@@ -10,6 +10,7 @@ import {
 import { Observed } from '../observed';
 import { LockSpec, parseListenerArn } from '../spec';
 import { PlanContext } from './context';
+import { catchAllOf } from './controls/listener-rules';
 import { Step } from './steps';
 
 /** The lock record before this run's changes: as recorded, or new, carrying the desired spec. */
@@ -36,7 +37,7 @@ export function startRecord(ctx: PlanContext, owner?: string): LockRecord {
 
 /** The lock's rules as observed (roles from the record, or the catch-all's tag), by rule id. */
 function rulesOf(observed: Observed): RecordedRules {
-  const catchAll = observed.rules.find((r) => r.role === 'catch-all');
+  const catchAll = catchAllOf(observed);
   return {
     ...(catchAll ? { catchAll: ruleIdOf(catchAll.arn) } : {}),
     guards: observed.rules.filter((r) => r.role === 'guard').map((r) => ruleIdOf(r.arn)),

@@ -183,14 +183,14 @@ export function guard(ctx: PlanContext): Planned {
       ),
     );
   }
-  const change: RecordChange = (record) => ({
-    ...record,
-    rules: { ...guardsOf(record), guards: [...guardsOf(record).guards, ...newGuards] },
-  });
+  const change: RecordChange = (record) => {
+    const rules = recordedRulesOf(record);
+    return { ...record, rules: { ...rules, guards: [...rules.guards, ...newGuards] } };
+  };
   return { steps, change };
 }
 
-const guardsOf = (record: Readonly<LockRecord>): RecordedRules => record.rules ?? { guards: [] };
+const recordedRulesOf = (record: Readonly<LockRecord>): RecordedRules => record.rules ?? { guards: [] };
 
 /**
  * Release: unguard rules (after the default is restored), then drop the catch-all if no longer needed.
@@ -221,7 +221,7 @@ export function release(ctx: PlanContext): Planned {
   const released = new Set(unguarded.map((r) => ruleIdOf(r.arn)));
   const change: RecordChange = (r) => {
     const switched = ctx.spec ? { ...r, headerNames: [ctx.headerName] } : r;
-    const { catchAll: kept, guards } = guardsOf(switched);
+    const { catchAll: kept, guards } = recordedRulesOf(switched);
     const rules: RecordedRules = {
       ...(kept && !dropCatchAll ? { catchAll: kept } : {}),
       guards: guards.filter((id) => !released.has(id)),
