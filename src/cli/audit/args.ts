@@ -100,6 +100,15 @@ export function checked(flag: string, check: () => void): void {
   }
 }
 
+/** --distribution-role-arn and --external-id (audit, plan): an external id only with a role, both valid. */
+export function checkRoleFlags(roleArn: string | undefined, externalId: string | undefined): void {
+  if (externalId !== undefined && roleArn === undefined) {
+    throw new UsageError('--external-id: needs --distribution-role-arn (it is sent when assuming that role)');
+  }
+  checked('--distribution-role-arn', () => validateDistributionRole(roleArn, undefined));
+  checked('--external-id', () => validateDistributionRole(roleArn, externalId));
+}
+
 /** node's parseArgs (strict, positionals allowed), its errors turned into usage errors a person can act on. */
 export function parseOptions<T extends OptionSpecs>(argv: string[], options: T) {
   try {
@@ -136,11 +145,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   }
   const roleArn = values['distribution-role-arn'];
   const externalId = values['external-id'];
-  if (externalId !== undefined && roleArn === undefined) {
-    throw new UsageError('--external-id: needs --distribution-role-arn (it is sent when assuming that role)');
-  }
-  checked('--distribution-role-arn', () => validateDistributionRole(roleArn, undefined));
-  checked('--external-id', () => validateDistributionRole(roleArn, externalId));
+  checkRoleFlags(roleArn, externalId);
   return {
     kind: 'audit',
     json: values.json ?? false,

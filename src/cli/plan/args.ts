@@ -1,7 +1,7 @@
 import { LockProperties } from '../../engine/converge';
 import { LockError } from '../../engine/errors';
 import { DEFAULT_DENY, DEFAULT_ENFORCE, DEFAULT_HEADER_NAME, LockSpec, parseSpec } from '../../engine/spec';
-import { LOCK_TARGET_OPTIONS, parseOptions, UsageError } from '../audit/args';
+import { checkRoleFlags, LOCK_TARGET_OPTIONS, parseOptions, UsageError } from '../audit/args';
 
 /** Command-line parsing for `origin-lock plan`: the lock's properties as flags, checked by the engine's parseSpec. */
 
@@ -115,8 +115,7 @@ export function parsePlanCommandLine(argv: string[]): ParsedPlan {
     'external-id',
   ] as const)
     if (values[k] === '') throw new UsageError(`option '--${k}' needs a value`);
-  if (values['external-id'] !== undefined && values['distribution-role-arn'] === undefined)
-    throw new UsageError('--external-id: needs --distribution-role-arn (it is sent when assuming that role)');
+  checkRoleFlags(values['distribution-role-arn'], values['external-id']);
 
   const deny = {
     ...(values['deny-status'] !== undefined ? { StatusCode: values['deny-status'] } : {}),
