@@ -139,6 +139,12 @@ export async function observeDistribution(
   }
 }
 
+/** Those of `listenerArns` that carry a lock record (their tags, 20 listeners a call). */
+export async function listenersWithRecord(clients: AwsClients, listenerArns: string[]): Promise<string[]> {
+  const tags = await describeTags(clients, listenerArns);
+  return listenerArns.filter((arn) => recordTagKeys(tags[arn] ?? {}).length > 0);
+}
+
 /** Just the lock record of a listener (two calls): existence checks and finding locks by secret. */
 export async function observeRecord(
   clients: AwsClients,

@@ -10,7 +10,7 @@ import { AwsClients } from '../aws/clients';
 import { cloudFormationClientLike, CloudFormationReads } from '../aws/cloudformation';
 import { formatError } from '../aws/error-mapping';
 import { converge, listLockArns, LockModel, readModel } from '../engine/converge';
-import { observe, observeRecord } from '../engine/observe';
+import { listenersWithRecord, observe } from '../engine/observe';
 import { Observed } from '../engine/observed';
 import { redact } from '../engine/secret';
 import { madeBy, parseEvent, Targets } from './events';
@@ -120,9 +120,8 @@ async function candidateLocks(
   for (const lb of targets.loadBalancerArns) {
     try {
       const out = await clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb }));
-      for (const l of out.Listeners ?? []) {
-        if (l.ListenerArn && (await observeRecord(clients, l.ListenerArn))) arns.add(l.ListenerArn);
-      }
+      const listeners = (out.Listeners ?? []).map((l) => l.ListenerArn ?? '').filter((arn) => arn);
+      for (const arn of await listenersWithRecord(clients, listeners)) arns.add(arn);
     } catch (e) {
       log(`load balancer ${lb} ignored: ${formatError(e)}`);
     }
